@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { InputError } from '../errors.js';
+import { commands } from './commands.js';
+
+const program = new Command()
+  .name('skewbench')
+  .description('Which rebalancing method helps your rare labels, by how much, at what cost?')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+for (const register of commands) register(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // commander already printed its message; help and version exit 0, usage errors exit 2.
+    process.exitCode = err.exitCode === 0 ? 0 : 2;
+  } else if (err instanceof InputError) {
+    process.stderr.write(`skewbench: ${err.message}\n`);
+    process.exitCode = err.exitCode;
+  } else {
+    process.stderr.write(`skewbench: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  }
+}
