@@ -1,0 +1,15 @@
+import type { Command } from 'commander';
+
+/**
+ * `skewbench bench <name>`: each benchmark registers one subcommand here (one file in src/cli/,
+ * one line in this list). `npm run bench -- <name>` is the same command.
+ */
+export const benchSubcommands: Array<(bench: Command) => void> = [];
+
+export function registerBench(program: Command): void {
+  const bench = program
+    .command('bench')
+    .description('run a benchmark: ' + '(see subcommands)')
+    .addHelpText('after', '\nExamples:\n  skewbench bench labels\n  npm run bench -- training --json');
+  for (const register of benchSubcommands) register(bench);
+}
