@@ -1,0 +1,52 @@
+import type { LabelMatrix } from './matrix.js';
+import { createRng } from './rng.js';
+import type { Planner, PlanOptions } from './planners/types.js';
+import { seedHeuristic } from './planners/seed-heuristic.js';
+import { targeted } from './planners/targeted.js';
+import { mlRos } from './planners/ml-ros.js';
+import { rfs } from './planners/rfs.js';
+
+export type { PlanOptions } from './planners/types.js';
+
+/** The oversampling methods: a new method is one file in planners/ plus one line here. */
+export const planners = {
+  'seed-heuristic': seedHeuristic,
+  targeted,
+  'ml-ros': mlRos,
+  rfs,
+} satisfies Record<string, Planner>;
+
+export type PlanMethod = keyof typeof planners;
+export const PLAN_METHODS = Object.keys(planners) as PlanMethod[];
+
+export interface OversamplingPlan {
+  method: PlanMethod;
+  /** Images in the original set. */
+  images: number;
+  /** Copies added in all. */
+  added: number;
+  /** Extra copies of each original image (labels travel with their image). */
+  copies: Int32Array;
+  /** Images per label before and after the copies. */
+  before: Int32Array;
+  after: Int32Array;
+  warnings: string[];
+}
+
+/** Which images to duplicate, and how often, so that rare labels catch up. Deterministic in `seed`. */
+export function planOversampling(matrix: LabelMatrix, method: PlanMethod, options: PlanOptions = {}, seed = 0): OversamplingPlan {
+  const planner: Planner | undefined = planners[method];
+  if (!planner) throw new RangeError(`unknown oversampling method "${method}"; expected one of ${PLAN_METHODS.join(', ')}`);
+  const { copies, warnings } = planner(matrix, options, createRng(seed).fork(`plan:${method}`));
+  const before = matrix.counts();
+  const after = before.slice();
+  const { offsets, labels } = matrix.positives();
+  let added = 0;
+  for (let i = 0; i < matrix.rows; i++) {
+    const c = copies[i];
+    if (c === 0) continue;
+    added += c;
+    for (let k = offsets[i]; k < offsets[i + 1]; k++) after[labels[k]] += c;
+  }
+  return { method, images: matrix.rows, added, copies, before, after, warnings };
+}
