@@ -1,7 +1,13 @@
 import type { Command } from 'commander';
 import { registerBench } from './bench.js';
+import { registerStats } from './stats.js';
+import { registerWeights } from './weights.js';
+import { registerPlan } from './plan.js';
 
 /** Every CLI command registers itself here: one file per command, one line in this list. */
 export const commands: Array<(program: Command) => void> = [
+  registerStats,
+  registerWeights,
+  registerPlan,
   registerBench,
 ];
