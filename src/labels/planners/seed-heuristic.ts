@@ -4,7 +4,7 @@ import type { Planner } from './types.js';
  * The seed plan's loop, reproduced as written: max_needed = max over labels of
  * max_count / (count + 1e-6); copies_i = floor(max_needed · mean(labels_i)). It duplicates an image
  * by how many labels it carries, not by how rare they are, and a label with no images makes
- * max_needed ~10⁶·max_count.
+ * max_needed ~10⁶·max_count — such a plan is refused with an error rather than materialised.
  */
 export const seedHeuristic: Planner = (matrix) => {
   const counts = matrix.counts();
@@ -19,17 +19,19 @@ export const seedHeuristic: Planner = (matrix) => {
   const { offsets } = matrix.positives();
   let total = 0;
   for (let i = 0; i < matrix.rows; i++) {
-    const c = Math.floor((maxNeeded * (offsets[i + 1] - offsets[i])) / L);
-    total += c;
-    if (c > 0x7fffffff || total > 1e9) {
-      const empty = matrix.labels.filter((_, l) => counts[l] === 0);
-      throw new RangeError(
-        `seed-heuristic would add more than 10⁹ images (max_needed = ${maxNeeded.toExponential(3)}` +
-          (empty.length ? `, because ${empty.join(', ')} ${empty.length === 1 ? 'has' : 'have'} no images` : '') +
-          ')',
-      );
-    }
-    copies[i] = c;
+    copies[i] = Math.min(0x7fffffff, Math.floor((maxNeeded * (offsets[i + 1] - offsets[i])) / L));
+    total += copies[i];
+  }
+  // Refuse rather than exhaust memory: a label with no images makes the loop ask for millions of copies.
+  if (total > MAX_GROWTH * matrix.rows) {
+    const empty = matrix.labels.filter((_, l) => counts[l] === 0);
+    throw new RangeError(
+      `seed-heuristic would add ${total} copies to ${matrix.rows} images (max_needed = ${maxNeeded.toPrecision(4)}` +
+        (empty.length ? `, because ${empty.join(', ')} ${empty.length === 1 ? 'has' : 'have'} no images` : '') +
+        `); refusing to grow the set more than ${MAX_GROWTH}×`,
+    );
   }
   return { copies, warnings };
 };
+
+const MAX_GROWTH = 100;
