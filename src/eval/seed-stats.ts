@@ -121,7 +121,10 @@ export function welchInterval(a: ArrayLike<number>, b: ArrayLike<number>, level 
     const ci = { low: diff, high: diff };
     return { diff, se, df: null, ci, significant: excludesZero(ci), level };
   }
-  const df = (va + vb) ** 2 / (va ** 2 / (a.length - 1) + vb ** 2 / (b.length - 1));
+  // Satterthwaite's (va + vb)² / (va²/(na−1) + vb²/(nb−1)), written with the share of va so that
+  // tiny variances cannot underflow to 0/0.
+  const share = va / (va + vb);
+  const df = 1 / (share ** 2 / (a.length - 1) + (1 - share) ** 2 / (b.length - 1));
   const half = studentTQuantile(1 - (1 - level) / 2, df) * se;
   const ci = { low: diff - half, high: diff + half };
   return { diff, se, df, ci, significant: excludesZero(ci), level };
