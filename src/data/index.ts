@@ -1,0 +1,13 @@
+export { AUGMENTATIONS, SPLITS, imageSize, selectImages, type AugmentationName, type ImageSet, type SplitName } from './types.js';
+export { parseSkew, formatSkew, profileShares, profileTargets, seededOrder, DEFAULT_PARETO_ALPHA, type SkewProfile } from './skew.js';
+export { buildDataset, subsampleToProfile, DATASETS, DATASET_NAMES, type Dataset, type DatasetSpec } from './build.js';
+export { subsampleToTargets, type Subsample } from './subsample.js';
+export { augment, augmentParams, inverseTransform, type AugmentParams, type ImageBatch } from './augment.js';
+export { materialize } from './materialize.js';
+export { datasetHash } from './hash.js';
+export { assignLabels, composeMosaics, downscale, type ItemSource, type MosaicOptions } from './mosaic.js';
+export { drawShape, shapeSource, SHAPE_CLASSES, type ShapeName } from './shapes.js';
+export { loadEmbedded, embeddedCachePath, FASHION_CLASSES, DIGIT_CLASSES, type EmbeddedName } from './embedded.js';
+export { cacheDir, type ItemStore } from './cache.js';
+export { loadFolder, splitOfId, type FolderOptions } from './folder.js';
+export { readLabelsCsv } from './labels-csv.js';
