@@ -1,0 +1,48 @@
+import type { LabelMatrix } from '../labels/matrix.js';
+
+/** Images without labels: n·height·width·channels bytes, NHWC row-major, 0–255. */
+export interface ImageBatch {
+  images: Uint8Array;
+  height: number;
+  width: number;
+  channels: number;
+}
+
+/** Images with one label row each (the dataset step's hand-off to training). */
+export interface ImageSet extends ImageBatch {
+  labels: LabelMatrix;
+}
+
+export function imageCount(batch: ImageBatch): number {
+  const size = batch.height * batch.width * batch.channels;
+  if (!(size > 0) || !Number.isInteger(size)) throw new Error(`image shape ${batch.height}×${batch.width}×${batch.channels} is not positive`);
+  if (batch.images.length % size !== 0) {
+    throw new Error(`image buffer has ${batch.images.length} bytes, not a multiple of ${batch.height}×${batch.width}×${batch.channels} = ${size}`);
+  }
+  return batch.images.length / size;
+}
+
+/** Images `order[start..end)` scaled to [0, 1]: one batch at a time, so a large set never exists as floats. */
+export function imagesToFloats(batch: ImageBatch, order: ArrayLike<number> | null, start: number, end: number): Float32Array {
+  const size = batch.height * batch.width * batch.channels;
+  const out = new Float32Array((end - start) * size);
+  const src = batch.images;
+  for (let k = start; k < end; k++) {
+    const i = order ? order[k] : k;
+    const from = i * size;
+    const to = (k - start) * size;
+    for (let j = 0; j < size; j++) out[to + j] = src[from + j] / 255;
+  }
+  return out;
+}
+
+/** Dense 0/1 targets of images `order[start..end)`. */
+export function labelsToFloats(labels: LabelMatrix, order: ArrayLike<number>, start: number, end: number): Float32Array {
+  const L = labels.numLabels;
+  const out = new Float32Array((end - start) * L);
+  for (let k = start; k < end; k++) {
+    const i = order[k];
+    for (let l = 0; l < L; l++) if (labels.has(i, l)) out[(k - start) * L + l] = 1;
+  }
+  return out;
+}

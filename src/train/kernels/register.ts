@@ -1,0 +1,28 @@
+import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { batchMatMulConfig } from './batch-mat-mul.js';
+import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
+import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
+import { captureBuiltinKernel } from './wasm-backend.js';
+
+/** The kernels the project adds to (or replaces in) the wasm backend for training. */
+export const wasmTrainingKernels: readonly KernelConfig[] = [batchMatMulConfig, conv2DBackpropFilterConfig, conv2DBackpropInputConfig];
+
+/** Kernels ours are built from; captured before any replacement so ours can call the originals. */
+const BUILTINS = ['BatchMatMul', 'Conv2D', 'Conv2DBackpropInput', 'Transpose', 'Slice'];
+
+let registered = false;
+
+/**
+ * Installs the project's wasm training kernels. Must run after the wasm backend has been
+ * initialised (tfjs runs each built-in kernel's setup only at initialisation, and ours call them).
+ * Idempotent.
+ */
+export function registerWasmTrainingKernels(): void {
+  if (registered) return;
+  for (const name of BUILTINS) captureBuiltinKernel(name);
+  for (const config of wasmTrainingKernels) {
+    if (getKernel(config.kernelName, 'wasm')) unregisterKernel(config.kernelName, 'wasm');
+    registerKernel(config);
+  }
+  registered = true;
+}

@@ -1,0 +1,40 @@
+import { getKernel, type KernelFunc, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+/**
+ * The wasm backend's own kernels, captured before ours replace some of them: our kernels are
+ * compositions of XNNPACK-backed ones (Conv2D, non-transposed BatchMatMul, Transpose), which is
+ * where the speed comes from.
+ */
+const builtin = new Map<string, KernelFunc>();
+
+export function captureBuiltinKernel(name: string): void {
+  if (builtin.has(name)) return;
+  const config = getKernel(name, 'wasm');
+  if (config) builtin.set(name, config.kernelFunc);
+}
+
+export function runBuiltin(
+  name: string,
+  backend: BackendWasm,
+  inputs: NamedTensorInfoMap,
+  attrs: NamedAttrMap = {},
+): TensorInfo {
+  const kernel = builtin.get(name);
+  if (!kernel) throw new Error(`wasm kernel ${name} is not available (was the wasm backend initialised?)`);
+  return kernel({ inputs, backend, attrs }) as TensorInfo;
+}
+
+/** Frees an intermediate that never became a tfjs Tensor (kernel outputs are only counted once returned). */
+export function release(backend: BackendWasm, ...infos: TensorInfo[]): void {
+  for (const info of infos) backend.disposeData(info.dataId);
+}
+
+/** The same data seen with another shape; the caller must not dispose it separately. */
+export function reshaped(info: TensorInfo, shape: number[]): TensorInfo {
+  return { dataId: info.dataId, shape, dtype: info.dtype };
+}
+
+export function heapFloats(backend: BackendWasm, info: TensorInfo): Float32Array {
+  return backend.typedArrayFromHeap(info) as Float32Array;
+}

@@ -1,0 +1,115 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Per-label weights on the positive and the negative BCE term (the label math's `classWeights`). */
+export interface LabelLossWeights {
+  pos: ArrayLike<number>;
+  neg: ArrayLike<number>;
+}
+
+export type LossSpec =
+  | { kind: 'bce' }
+  | { kind: 'weighted-bce'; weights: LabelLossWeights }
+  | { kind: 'focal'; gamma?: number; alpha?: number }
+  | { kind: 'asymmetric'; gammaNeg?: number; gammaPos?: number; clip?: number };
+
+export const LOSS_KINDS = ['bce', 'weighted-bce', 'focal', 'asymmetric'] as const;
+
+/** Focal loss defaults (Lin et al. 2017): γ = 2, no α balancing unless given. */
+export const FOCAL_DEFAULTS = { gamma: 2 } as const;
+/** Asymmetric loss defaults (Ridnik et al. 2021). */
+export const ASYMMETRIC_DEFAULTS = { gammaNeg: 4, gammaPos: 1, clip: 0.05 } as const;
+
+/** softplus(u) = log(1 + eʸ) without overflow: max(u, 0) + log1p(e^−|u|). */
+function softplus(u: tf.Tensor): tf.Tensor {
+  return tf.add(tf.relu(u), tf.log1p(tf.exp(tf.neg(tf.abs(u)))));
+}
+
+/**
+ * The loss of `logits` [n, L] against 0/1 `targets` [n, L]: an elementwise loss over batch × labels,
+ * then the mean. Every log is taken of a quantity bounded away from 0 (log σ(z) = −softplus(−z)),
+ * so large logits give large finite losses, never NaN.
+ */
+export function computeLoss(spec: LossSpec, logits: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => tf.mean(elementwiseLoss(spec, logits, targets)) as tf.Scalar);
+}
+
+/** The per-entry loss [n, L] before the mean. */
+export function elementwiseLoss(spec: LossSpec, z: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor2D {
+  const labels = z.shape[1];
+  switch (spec.kind) {
+    case 'bce':
+      // −y·log σ(z) − (1−y)·log(1−σ(z)) = softplus(z) − y·z
+      return tf.sub(softplus(z), tf.mul(y, z)) as tf.Tensor2D;
+    case 'weighted-bce': {
+      const pos = weightVector(spec.weights.pos, labels, 'pos');
+      const neg = weightVector(spec.weights.neg, labels, 'neg');
+      const positive = tf.mul(tf.mul(y, softplus(tf.neg(z))), pos);
+      const negative = tf.mul(tf.mul(tf.sub(1, y), softplus(z)), neg);
+      return tf.add(positive, negative) as tf.Tensor2D;
+    }
+    case 'focal': {
+      const gamma = spec.gamma ?? FOCAL_DEFAULTS.gamma;
+      checkNonNegative('focal gamma', gamma);
+      // s = ±1 turns the target into a sign: p_t = σ(s·z), −log p_t = softplus(−s·z),
+      // (1 − p_t)^γ = σ(−s·z)^γ = exp(−γ·softplus(s·z)) (finite and differentiable everywhere).
+      const sz = tf.mul(tf.sub(tf.mul(y, 2), 1), z);
+      const ce = softplus(tf.neg(sz));
+      let loss = gamma === 0 ? ce : tf.mul(tf.exp(tf.mul(softplus(sz), -gamma)), ce);
+      if (spec.alpha !== undefined) {
+        if (!(spec.alpha >= 0 && spec.alpha <= 1)) throw new Error(`focal alpha must be in [0, 1], got ${spec.alpha}`);
+        // α for positives, 1 − α for negatives.
+        loss = tf.mul(loss, tf.add(tf.mul(y, 2 * spec.alpha - 1), 1 - spec.alpha));
+      }
+      return loss as tf.Tensor2D;
+    }
+    case 'asymmetric': {
+      const gammaNeg = spec.gammaNeg ?? ASYMMETRIC_DEFAULTS.gammaNeg;
+      const gammaPos = spec.gammaPos ?? ASYMMETRIC_DEFAULTS.gammaPos;
+      const clip = spec.clip ?? ASYMMETRIC_DEFAULTS.clip;
+      checkNonNegative('asymmetric gammaNeg', gammaNeg);
+      checkNonNegative('asymmetric gammaPos', gammaPos);
+      if (!(clip >= 0 && clip < 1)) throw new Error(`asymmetric clip must be in [0, 1), got ${clip}`);
+      // Positives: (1 − p)^γ⁺ · −log p.
+      const cePos = softplus(tf.neg(z));
+      const positive = gammaPos === 0 ? cePos : tf.mul(tf.exp(tf.mul(softplus(z), -gammaPos)), cePos);
+      // Negatives use the shifted probability p_m = max(p − clip, 0): p_m^γ⁻ · −log(1 − p_m).
+      // With clip > 0, 1 − p_m ≥ clip, so the log is bounded; with clip = 0 it is −softplus(z).
+      let negative: tf.Tensor;
+      if (clip === 0) {
+        const ceNeg = softplus(z);
+        negative = gammaNeg === 0 ? ceNeg : tf.mul(tf.exp(tf.mul(softplus(tf.neg(z)), -gammaNeg)), ceNeg);
+      } else {
+        const shifted = tf.relu(tf.sub(tf.sigmoid(z), clip));
+        const ceNeg = tf.neg(tf.log(tf.sub(1, shifted)));
+        negative = gammaNeg === 0 ? ceNeg : tf.mul(powerOfNonNegative(shifted, gammaNeg), ceNeg);
+      }
+      return tf.add(tf.mul(y, positive), tf.mul(tf.sub(1, y), negative)) as tf.Tensor2D;
+    }
+    default:
+      throw new Error(`unknown loss '${(spec as { kind: string }).kind}' (expected one of ${LOSS_KINDS.join(', ')})`);
+  }
+}
+
+/**
+ * xᵞ for x ≥ 0 whose gradient is 0 (not 0·∞ = NaN) where x = 0: the power is taken of a value
+ * kept away from 0 and the exact zeros are selected afterwards.
+ */
+function powerOfNonNegative(x: tf.Tensor, gamma: number): tf.Tensor {
+  const positive = tf.greater(x, 0);
+  return tf.where(positive, tf.pow(tf.maximum(x, 1e-30), gamma), tf.zerosLike(x));
+}
+
+function weightVector(values: ArrayLike<number>, labels: number, side: 'pos' | 'neg'): tf.Tensor1D {
+  if (values.length !== labels) throw new Error(`weighted-bce: ${side} weights have ${values.length} entries for ${labels} labels`);
+  const out = new Float32Array(labels);
+  for (let l = 0; l < labels; l++) {
+    const w = values[l];
+    if (!Number.isFinite(w) || w < 0) throw new Error(`weighted-bce: ${side} weight of label ${l} must be finite and ≥ 0, got ${w}`);
+    out[l] = w;
+  }
+  return tf.tensor1d(out);
+}
+
+function checkNonNegative(name: string, value: number): void {
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be finite and ≥ 0, got ${value}`);
+}

@@ -1,0 +1,130 @@
+import * as tf from '@tensorflow/tfjs-core';
+import './gradients.js';
+import { createRng } from '../labels/rng.js';
+import { Adam } from './adam.js';
+import { imageCount, imagesToFloats, labelsToFloats, type ImageSet } from './image-set.js';
+import { computeLoss, type LossSpec } from './losses.js';
+import type { Model } from './models.js';
+
+export interface EpochInfo {
+  /** 1-based epoch just finished. */
+  epoch: number;
+  /** Total epochs the budget allows. */
+  epochs: number;
+  /** Optimiser steps so far. */
+  steps: number;
+  /** Mean loss over the images of this epoch. */
+  loss: number;
+  /** Wall-clock seconds since training started. */
+  seconds: number;
+}
+
+export interface TrainOptions {
+  loss: LossSpec;
+  /** Budget in passes over the set; give this or `steps`. */
+  epochs?: number;
+  /** Budget in optimiser steps (batches); the last epoch may stop part-way. */
+  steps?: number;
+  batchSize: number;
+  learningRate: number;
+  /** Seeds the batch order of every epoch. */
+  seed: number;
+  /** Called after every epoch (e.g. for a progress bar); may return a promise, which is awaited. */
+  onEpoch?: (info: EpochInfo) => void | Promise<void>;
+}
+
+export interface TrainResult {
+  epochs: number;
+  steps: number;
+  seconds: number;
+  imagesPerSecond: number;
+  /** Mean loss of the last epoch. */
+  finalLoss: number;
+  /** Mean loss of every epoch. */
+  lossHistory: number[];
+}
+
+/**
+ * Trains `model` on `set` with Adam and a seeded batch order: a custom loop (no `model.fit`, whose
+ * `classWeight` argmaxes multi-hot targets). Every tensor a step creates is disposed in that step.
+ * A NaN or infinite batch loss stops training with an Error naming the epoch and step.
+ */
+export async function trainModel(model: Model, set: ImageSet, options: TrainOptions): Promise<TrainResult> {
+  const n = checkSet(model, set);
+  const { batchSize, seed, loss } = options;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batchSize must be a positive integer, got ${batchSize}`);
+  const batchesPerEpoch = Math.ceil(n / batchSize);
+  let epochs: number;
+  let stepBudget: number;
+  if (options.steps !== undefined) {
+    if (options.epochs !== undefined) throw new Error('give a budget in epochs or in steps, not both');
+    if (!Number.isInteger(options.steps) || options.steps < 1) throw new Error(`steps must be a positive integer, got ${options.steps}`);
+    stepBudget = options.steps;
+    epochs = Math.ceil(stepBudget / batchesPerEpoch);
+  } else {
+    if (options.epochs === undefined) throw new Error('a training budget is needed: epochs or steps');
+    if (!Number.isInteger(options.epochs) || options.epochs < 1) throw new Error(`epochs must be a positive integer, got ${options.epochs}`);
+    epochs = options.epochs;
+    stepBudget = epochs * batchesPerEpoch;
+  }
+
+  const { height, width, channels } = set;
+  const labelCount = set.labels.numLabels;
+  const shuffleRng = createRng(seed).fork('batch-order');
+  const optimizer = new Adam(model.variables, { learningRate: options.learningRate });
+  const order = new Uint32Array(n);
+  const lossHistory: number[] = [];
+  let steps = 0;
+  let images = 0;
+  const started = performance.now();
+
+  for (let epoch = 1; epoch <= epochs && steps < stepBudget; epoch++) {
+    for (let i = 0; i < n; i++) order[i] = i;
+    shuffleRng.shuffle(order);
+    let lossSum = 0;
+    let epochImages = 0;
+    for (let start = 0; start < n && steps < stepBudget; start += batchSize) {
+      const end = Math.min(n, start + batchSize);
+      const b = end - start;
+      const x = tf.tensor4d(imagesToFloats(set, order, start, end), [b, height, width, channels]);
+      const y = tf.tensor2d(labelsToFloats(set.labels, order, start, end), [b, labelCount]);
+      const { value, grads } = tf.variableGrads(() => computeLoss(loss, model.logits(x), y), model.variables as tf.Variable[]);
+      const batchLoss = value.dataSync()[0];
+      if (!Number.isFinite(batchLoss)) {
+        tf.dispose([x, y, value, grads]);
+        throw new Error(`training diverged: the ${loss.kind} loss became ${batchLoss} in epoch ${epoch} (step ${steps + 1})`);
+      }
+      optimizer.apply(model.variables.map((v) => grads[v.name]));
+      tf.dispose([x, y, value, grads]);
+      lossSum += batchLoss * b;
+      epochImages += b;
+      steps++;
+    }
+    images += epochImages;
+    const epochLoss = lossSum / epochImages;
+    lossHistory.push(epochLoss);
+    if (options.onEpoch) await options.onEpoch({ epoch, epochs, steps, loss: epochLoss, seconds: (performance.now() - started) / 1000 });
+  }
+
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    epochs: lossHistory.length,
+    steps,
+    seconds,
+    imagesPerSecond: images / seconds,
+    finalLoss: lossHistory[lossHistory.length - 1],
+    lossHistory,
+  };
+}
+
+function checkSet(model: Model, set: ImageSet): number {
+  const n = imageCount(set);
+  const { height, width, channels, labels } = model.shape;
+  if (set.height !== height || set.width !== width || set.channels !== channels) {
+    throw new Error(`images are ${set.height}×${set.width}×${set.channels} but the ${model.kind} model was built for ${height}×${width}×${channels}`);
+  }
+  if (set.labels.rows !== n) throw new Error(`the image set has ${n} images but ${set.labels.rows} label rows`);
+  if (set.labels.numLabels !== labels) throw new Error(`the image set has ${set.labels.numLabels} labels but the model was built for ${labels}`);
+  if (n === 0) throw new Error('the image set is empty');
+  return n;
+}
