@@ -1,0 +1,187 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { InputError } from '../../src/errors.js';
+import { BACKEND_NAMES, formatJsonPath, loadSpec, LOSS_NAMES, MODEL_NAMES, parseSpec } from '../../src/experiment/spec.js';
+import { LOSS_KINDS } from '../../src/train/losses.js';
+import { MODEL_KINDS } from '../../src/train/models.js';
+import { BACKEND_PREFERENCES } from '../../src/train/backend.js';
+
+const minimal = {
+  name: 'quick',
+  dataset: { name: 'fashion-mosaic' },
+  skews: ['exponential:50'],
+  methods: [{ name: 'baseline' }, { name: 'weighted', loss: { kind: 'weighted-bce', weights: 'inverse-frequency' } }],
+};
+
+/** The message lines of the InputError `fn` throws. */
+function problems(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).exitCode).toBe(2);
+    return (err as Error).message.split('\n');
+  }
+  throw new Error('expected an InputError');
+}
+
+describe('parseSpec defaults', () => {
+  it('resolves every default of a minimal spec', () => {
+    expect(parseSpec(minimal, 'x.json')).toEqual({
+      name: 'quick',
+      dataset: { name: 'fashion-mosaic', options: {} },
+      skews: ['exponential:50'],
+      model: 'cnn',
+      train: { budget: 'steps', epochs: 5, batchSize: 64, learningRate: 0.001 },
+      methods: [{ name: 'baseline' }, { name: 'weighted', loss: { kind: 'weighted-bce', weights: { scheme: 'inverse-frequency' }, options: {} } }],
+      seeds: [1, 2, 3],
+      evaluation: { groups: { head: 100, tail: 20 }, threshold: 0.5 },
+    });
+  });
+
+  it('turns a seed count into seeds 1…n and keeps a list as written', () => {
+    expect(parseSpec({ ...minimal, seeds: 2 }, 'x.json').seeds).toEqual([1, 2]);
+    expect(parseSpec({ ...minimal, seeds: [7, 0, 3] }, 'x.json').seeds).toEqual([7, 0, 3]);
+  });
+
+  it('fills plan defaults and keeps explicit values', () => {
+    const spec = parseSpec(
+      {
+        ...minimal,
+        model: 'mlp',
+        train: { budget: 'epochs', epochs: 2, backend: 'wasm' },
+        methods: [
+          { name: 'baseline' },
+          { name: 'oversample', plan: { method: 'targeted', augment: ['flip', 'rotate'] } },
+          { name: 'ml-ros', plan: { method: 'ml-ros', options: { percent: 10 } } },
+          { name: 'focal', loss: { kind: 'focal', options: { gamma: 1.5 } } },
+          { name: 'en', loss: { kind: 'weighted-bce', weights: { scheme: 'effective-number', beta: 0.99 } } },
+        ],
+        evaluation: { groups: { tail: 5 } },
+      },
+      'x.json',
+    );
+    expect(spec.train).toEqual({ budget: 'epochs', epochs: 2, batchSize: 64, learningRate: 0.001, backend: 'wasm' });
+    expect(spec.methods[1].plan).toEqual({ method: 'targeted', options: {}, augment: ['flip', 'rotate'] });
+    expect(spec.methods[2].plan).toEqual({ method: 'ml-ros', options: { percent: 10 }, augment: [] });
+    expect(spec.methods[3].loss).toEqual({ kind: 'focal', weights: { scheme: 'none' }, options: { gamma: 1.5 } });
+    expect(spec.methods[4].loss!.weights).toEqual({ scheme: 'effective-number', beta: 0.99 });
+    expect(spec.evaluation).toEqual({ groups: { head: 100, tail: 5 }, threshold: 0.5 });
+  });
+
+  it('accepts every skew syntax the dataset module reads', () => {
+    const skews = ['exponential:50', 'pareto:20', 'pareto:20:6', 'step:0.3:20', 'uniform', 'exponential:1e2'];
+    expect(parseSpec({ ...minimal, skews }, 'x.json').skews).toEqual(skews);
+  });
+});
+
+describe('parseSpec errors: one line per problem, naming the file and JSON path', () => {
+  it('reports every problem of a bad spec', () => {
+    const bad = {
+      name: 'x y',
+      dataset: { name: 'fashion-mosaic' },
+      skews: ['exponential:50', 'expo nential', 'exponential:50'],
+      model: 'resnet',
+      train: { epochs: 0, batchSize: 6.5, epoch: 3 },
+      methods: [
+        { name: 'baseline' },
+        { name: 'w', loss: { kind: 'weird' } },
+        { name: 'w', loss: { kind: 'weighted-bce', options: { gamma: 2 } } },
+        { name: 'o', plan: { method: 'oversample', augment: ['flip', 'blur'], options: { maxGrowth: 0.5 } } },
+        { name: 'z', loss: { kind: 'focal', weights: 'foo' } },
+        { name: 'b', loss: { kind: 'bce', weights: 'pos-weight' } },
+      ],
+      seeds: [1, 2.5, 1],
+      evaluation: { groups: { head: 10 } },
+    };
+    expect(problems(() => parseSpec(bad, 'experiments/x.json'))).toEqual([
+      'experiments/x.json: name: expected a name of letters, digits, ".", "_", "+" or "-" (not starting with a symbol)',
+      'experiments/x.json: skews[1]: expected a skew like exponential:50, pareto:20, step:0.3:20 or uniform',
+      'experiments/x.json: model: expected one of "mlp", "cnn", got "resnet"',
+      'experiments/x.json: train.epochs: expected a number > 0, got 0',
+      'experiments/x.json: train.batchSize: expected an integer, got 6.5',
+      'experiments/x.json: train.epoch: unknown field',
+      'experiments/x.json: methods[1].loss.kind: expected one of "bce", "weighted-bce", "focal", "asymmetric", got "weird"',
+      'experiments/x.json: methods[2].loss.weights: weighted-bce needs a weights scheme other than none (one of inverse-frequency, balanced-binary, pos-weight, effective-number, sqrt-inverse)',
+      'experiments/x.json: methods[2].loss.options.gamma: not an option of the weighted-bce loss (it takes no options)',
+      'experiments/x.json: methods[3].plan.method: expected one of "seed-heuristic", "targeted", "ml-ros", "rfs", got "oversample"',
+      'experiments/x.json: methods[3].plan.options.maxGrowth: expected a number ≥ 1, got 0.5',
+      'experiments/x.json: methods[3].plan.augment[1]: expected one of "flip", "rotate", "zoom", "brightness", got "blur"',
+      'experiments/x.json: methods[4].loss.weights: expected one of none, inverse-frequency, balanced-binary, pos-weight, effective-number, sqrt-inverse, or an object { scheme, normalize?, clip?, beta? }, got "foo"',
+      'experiments/x.json: methods[5].loss.weights: plain bce takes no weights; use kind "weighted-bce"',
+      'experiments/x.json: seeds[1]: expected an integer, got 2.5',
+      'experiments/x.json: skews[2]: duplicate skew "exponential:50" (also skews[0])',
+      'experiments/x.json: seeds[2]: duplicate seed 1 (also seeds[0])',
+      'experiments/x.json: methods[2].name: duplicate method name "w" (also methods[1])',
+      'experiments/x.json: evaluation.groups: expected tail ≤ head, got head 10, tail 20',
+    ]);
+  });
+
+  it('names missing fields and a missing baseline', () => {
+    expect(problems(() => parseSpec({ methods: [{ name: 'other' }] }, 's.json'))).toEqual([
+      's.json: name: required: expected a string',
+      's.json: dataset: required: expected an object',
+      's.json: skews: required: expected a list',
+      's.json: methods: expected one method named "baseline" (the reference every method is compared with)',
+    ]);
+  });
+
+  it('rejects a spec that is not an object, and bad seed counts', () => {
+    expect(problems(() => parseSpec([], 's.json'))).toEqual(['s.json: (root): expected an object, got a list']);
+    expect(problems(() => parseSpec({ ...minimal, seeds: 0 }, 's.json'))).toEqual(['s.json: seeds: expected a number > 0, got 0']);
+    expect(problems(() => parseSpec({ ...minimal, seeds: [] }, 's.json'))).toEqual(['s.json: seeds: expected at least 1 entry']);
+    expect(problems(() => parseSpec({ ...minimal, seeds: 'three' }, 's.json'))).toEqual([
+      's.json: seeds: expected a non-empty list of integer seeds or a positive count, got "three"',
+    ]);
+    expect(problems(() => parseSpec({ ...minimal, methods: [] }, 's.json'))).toEqual([
+      's.json: methods: expected at least 1 entry',
+      's.json: methods: expected one method named "baseline" (the reference every method is compared with)',
+    ]);
+  });
+
+  it('checks options per loss kind', () => {
+    const spec = { ...minimal, methods: [{ name: 'baseline', loss: { kind: 'asymmetric', options: { gamma: 2, clip: 0.05 } } }] };
+    expect(problems(() => parseSpec(spec, 's.json'))).toEqual(['s.json: methods[0].loss.options.gamma: not an option of the asymmetric loss (it accepts gammaNeg, gammaPos, clip)']);
+  });
+});
+
+describe('formatJsonPath', () => {
+  it('writes dotted paths with indices and quotes odd keys', () => {
+    expect(formatJsonPath(['methods', 1, 'loss', 'kind'])).toBe('methods[1].loss.kind');
+    expect(formatJsonPath([])).toBe('(root)');
+    expect(formatJsonPath(['dataset', 'options', 'a b'])).toBe('dataset.options["a b"]');
+  });
+});
+
+describe('loadSpec', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'skewbench-spec-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads and resolves a file', () => {
+    const path = join(dir, 'ok.json');
+    writeFileSync(path, JSON.stringify(minimal));
+    expect(loadSpec(path).seeds).toEqual([1, 2, 3]);
+  });
+
+  it('names the file for a missing file, bad JSON (with line and column) and invalid content', () => {
+    expect(problems(() => loadSpec(join(dir, 'none.json')))).toEqual([`${join(dir, 'none.json')}: cannot read the suite spec (no such file)`]);
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, '{\n  "name": "a",\n  "skews": [1 2]\n}');
+    const [line, ...rest] = problems(() => loadSpec(broken));
+    expect(rest).toEqual([]);
+    expect(line).toMatch(new RegExp(`^${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not valid JSON: .* at line 3, column 15$`));
+    const invalid = join(dir, 'invalid.json');
+    writeFileSync(invalid, JSON.stringify({ ...minimal, model: 'vit' }));
+    expect(problems(() => loadSpec(invalid))).toEqual([`${invalid}: model: expected one of "mlp", "cnn", got "vit"`]);
+  });
+});
+
+describe('names shared with the training engine', () => {
+  it('lists the same models, losses and backends the engine implements', () => {
+    expect([...MODEL_NAMES]).toEqual([...MODEL_KINDS]);
+    expect([...LOSS_NAMES]).toEqual([...LOSS_KINDS]);
+    expect([...BACKEND_NAMES]).toEqual([...BACKEND_PREFERENCES]);
+  });
+});
