@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+import { InputError } from '../errors.js';
+import type { DatasetSpec, EvaluationSpec, MethodSpec, ResolvedSpec, TrainSpec } from './spec.js';
+
+/**
+ * Part of every hashed config: bump it when the meaning of a config changes (a default, a formula),
+ * so stored results of the old meaning no longer match new trial ids.
+ */
+export const TRIAL_CONFIG_VERSION = 1;
+
+/** Everything that determines a trial's result. */
+export interface TrialConfig {
+  dataset: DatasetSpec;
+  skew: string;
+  model: ResolvedSpec['model'];
+  train: TrainSpec;
+  method: MethodSpec;
+  seed: number;
+  evaluation: EvaluationSpec;
+}
+
+export interface Trial extends TrialConfig {
+  /** First 12 hex digits of SHA-256 of the canonical JSON of the config: the same config, the same id, in any suite. */
+  id: string;
+  /** The same for every method run on one dataset / skew / seed: those trials share their data. */
+  dataKey: string;
+  /** Position in the full grid (0-based), which is dataset × skew × method × seed in spec order. */
+  index: number;
+  suite: string;
+}
+
+/**
+ * JSON with object keys sorted at every level, so equal configs hash equally whatever order their
+ * fields were written in. Array order is kept (it is meaningful, e.g. augmentations).
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new RangeError(`canonicalJson: ${value} has no JSON form`);
+    return JSON.stringify(value);
+  }
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  if (typeof value === 'object') {
+    const entries = Object.keys(value)
+      .sort()
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(',')}}`;
+  }
+  throw new RangeError(`canonicalJson: a ${typeof value} has no JSON form`);
+}
+
+function shortHash(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, 12);
+}
+
+export function trialId(config: TrialConfig): string {
+  return shortHash({ version: TRIAL_CONFIG_VERSION, ...config });
+}
+
+export function dataKeyOf(config: Pick<TrialConfig, 'dataset' | 'skew' | 'seed'>): string {
+  return shortHash({ version: TRIAL_CONFIG_VERSION, dataset: config.dataset, skew: config.skew, seed: config.seed });
+}
+
+/** Every trial of a suite, in a fixed order: skew, then method, then seed (spec order at each level). */
+export function expandGrid(spec: ResolvedSpec): Trial[] {
+  const trials: Trial[] = [];
+  for (const skew of spec.skews) {
+    for (const method of spec.methods) {
+      for (const seed of spec.seeds) {
+        const config: TrialConfig = { dataset: spec.dataset, skew, model: spec.model, train: spec.train, method, seed, evaluation: spec.evaluation };
+        trials.push({ ...config, id: trialId(config), dataKey: dataKeyOf(config), index: trials.length, suite: spec.name });
+      }
+    }
+  }
+  return trials;
+}
+
+export interface Shard {
+  /** 1-based. */
+  index: number;
+  count: number;
+}
+
+/** `"2/4"` → { index: 2, count: 4 }. */
+export function parseShard(text: string): Shard {
+  const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+  const index = match ? Number(match[1]) : NaN;
+  const count = match ? Number(match[2]) : NaN;
+  if (!match || !(count >= 1) || !(index >= 1 && index <= count)) {
+    throw new InputError(`--shard "${text}": expected i/n with 1 ≤ i ≤ n, e.g. 2/4`);
+  }
+  return { index, count };
+}
+
+/**
+ * Shard `index` of `count` (1-based): trials are dealt round-robin in grid order, so the shards are
+ * disjoint, together hold every trial, differ in size by at most one, and each gets a mix of skews
+ * and methods rather than one slow block.
+ */
+export function selectShard(trials: readonly Trial[], index: number, count: number): Trial[] {
+  if (!Number.isInteger(count) || count < 1 || !Number.isInteger(index) || index < 1 || index > count) {
+    throw new InputError(`shard ${index}/${count}: expected i/n with 1 ≤ i ≤ n`);
+  }
+  return trials.filter((_, k) => k % count === index - 1);
+}
