@@ -5,3 +5,10 @@ export { labelStats, groupOf, DEFAULT_GROUPS, type LabelStats, type LabelStat, t
 export { classWeights, WEIGHT_SCHEMES, type WeightScheme, type WeightOptions, type LabelWeights } from './labels/weights.js';
 export { planOversampling, PLAN_METHODS, type PlanMethod, type PlanOptions, type OversamplingPlan } from './labels/oversample.js';
 export { readLabelsCsv, parseLabelsCsv, type LabelsCsvOptions } from './data/labels-csv.js';
+export { evaluate, DEFAULT_THRESHOLD, type EvaluationInput, type Evaluation, type LabelMetrics, type EvaluationSummary } from './eval/evaluate.js';
+export { averagePrecision, precisionRecallF1, type ConfusionCounts, type Scores } from './eval/metrics.js';
+export { tuneThreshold, type TunedThreshold } from './eval/threshold.js';
+export { summarizeSeeds, pairedDifference, welchInterval, type SeedSummary, type PairedDifference, type WelchInterval, type Interval } from './eval/seed-stats.js';
+export { studentTQuantile, studentTCdf } from './eval/student-t.js';
+export { loadSpec, parseSpec, type ResolvedSpec, type SuiteSpecInput, type MethodSpec } from './experiment/spec.js';
+export { expandGrid, selectShard, parseShard, type Trial, type TrialConfig, type Shard } from './experiment/grid.js';
