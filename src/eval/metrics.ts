@@ -97,7 +97,7 @@ export function operatingPoints(column: LabelColumn): OperatingPoint[] {
 /**
  * Average precision of one label, as `sklearn.metrics.average_precision_score`.
  *
- * With no positive image the precision–recall curve is undefined; scikit-learn (1.2) warns, sets
+ * With no positive image the precision–recall curve is undefined; scikit-learn (since 1.1) warns, sets
  * recall to 1 at every threshold and so returns the precision of predicting everything positive,
  * which is 0. skewbench returns the same 0 (and the same for an empty column), so that mAP agrees
  * with scikit-learn's macro average; such labels are visible in the per-label table by support 0.
