@@ -1,5 +1,6 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { createRng } from '../labels/rng.js';
 import type { AugmentationName } from './types.js';
 
@@ -72,21 +73,146 @@ export interface ImageBatch {
  * copy `copies[i]` of source `sources[i]`. Returns new bytes; all tensors are released before return.
  */
 export function augment(batch: ImageBatch, key: { sources: ArrayLike<number>; copies: ArrayLike<number> }, names: readonly AugmentationName[], seed: number): Uint8Array {
-  const { height, width, channels } = batch;
-  const size = height * width * channels;
-  const n = batch.images.length / size;
-  if (!Number.isInteger(n)) throw new Error(`augment: ${batch.images.length} bytes is not a whole number of ${height}×${width}×${channels} images`);
+  const n = imageCount(batch);
   if (key.sources.length !== n || key.copies.length !== n) throw new Error(`augment: ${n} images but ${key.sources.length} sources and ${key.copies.length} copies`);
-  if (n === 0) return new Uint8Array(0);
   const params = Array.from({ length: n }, (_, i) => augmentParams(seed, key.sources[i], key.copies[i], names));
-  const geometric = names.some((a) => a !== 'brightness');
+  return applyAugmentations(batch, params);
+}
+
+function imageCount(batch: ImageBatch): number {
+  const n = batch.images.length / (batch.height * batch.width * batch.channels);
+  if (!Number.isInteger(n)) throw new Error(`augment: ${batch.images.length} bytes is not a whole number of ${batch.height}×${batch.width}×${batch.channels} images`);
+  return n;
+}
+
+/**
+ * Applies explicit parameters, one per image: one batched projective transform (bilinear, black
+ * outside the image; skipped when no image moves), one brightness shift. Rounding and clipping to
+ * 0–255 happen as the floats become bytes (Uint8ClampedArray conversion: round half to even, clamp).
+ */
+export function applyAugmentations(batch: ImageBatch, params: readonly AugmentParams[]): Uint8Array {
+  const { height, width, channels } = batch;
+  const n = imageCount(batch);
+  if (params.length !== n) throw new Error(`augment: ${n} images but ${params.length} parameter sets`);
+  if (n === 0) return new Uint8Array(0);
+  repairCpuTransform();
+  const geometric = params.some((p) => p.flip || p.angle !== 0 || p.scale !== 1);
   const shifts = Float32Array.from(params, (p) => p.brightness * 255);
+  const brighten = shifts.some((s) => s !== 0);
   const transforms = geometric ? Float32Array.from(params.flatMap((p) => inverseTransform(p, height, width))) : undefined;
-  const out = tf.tidy(() => {
-    let x: tf.Tensor4D = tf.tensor4d(Float32Array.from(batch.images), [n, height, width, channels], 'float32');
-    if (transforms) x = tf.image.transform(x, tf.tensor2d(transforms, [n, 8]), 'bilinear', 'constant', 0);
-    const y = tf.round(tf.clipByValue(tf.add(x, tf.tensor4d(shifts, [n, 1, 1, 1])), 0, 255));
-    return y.dataSync();
+  const size = height * width * channels;
+  const result = tf.tidy(() => {
+    let x: tf.Tensor = tf.tensor4d(Float32Array.from(batch.images), [n, height, width, channels], 'float32');
+    if (transforms) x = tf.image.transform(x as tf.Tensor4D, tf.tensor2d(transforms, [n, 8]), 'bilinear', 'constant', 0);
+    if (brighten) {
+      // shift ⊗ ones as a matMul: the cpu backend's broadcasting add is ~10× slower than this.
+      const shift = tf.matMul(tf.tensor2d(shifts, [n, 1]), tf.ones([1, size]));
+      x = tf.add(tf.reshape(x, [n, size]), shift);
+    }
+    return x;
   });
-  return Uint8Array.from(out);
+  // Read outside tidy: tidy walks whatever it returns looking for tensors, element by element.
+  let out: Float32Array;
+  try {
+    out = result.dataSync() as Float32Array;
+  } finally {
+    result.dispose();
+  }
+  return new Uint8Array(Uint8ClampedArray.from(out).buffer);
+}
+
+const REPAIRED = Symbol('skewbench.transformRepaired');
+
+/**
+ * The cpu backend's Transform kernel (tfjs 4.22) returns after the first image of a batch, leaving
+ * the others at the fill value. This swaps in a kernel that warps every image: bilinear sampling
+ * with a constant fill (what augmentation uses) runs in one tight loop over the whole batch, with
+ * the same arithmetic as the original; other modes run the original kernel once per image. Other
+ * backends are left alone.
+ */
+function repairCpuTransform(): void {
+  const original = tf.getKernel('Transform', 'cpu');
+  if (!original || (original.kernelFunc as { [REPAIRED]?: boolean })[REPAIRED]) return;
+  const kernelFunc = (args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }): tf.TensorInfo => {
+    const image = args.inputs.image!;
+    const transforms = args.inputs.transforms!;
+    const attrs = (args.attrs ?? {}) as { interpolation?: string; fillMode?: string; fillValue?: number; outputShape?: [number, number] };
+    const backend = args.backend as MathBackendCPU;
+    const [batch, height, width, channels] = image.shape;
+    const [outHeight, outWidth] = attrs.outputShape ?? [height, width];
+    const pixels = backend.data.get(image.dataId).values as Float32Array | Int32Array;
+    const matrices = backend.data.get(transforms.dataId).values as Float32Array;
+    const shared = transforms.shape[0] === 1;
+    const result = new (pixels.constructor as Float32ArrayConstructor)(batch * outHeight * outWidth * channels);
+    if (attrs.interpolation === 'bilinear' && (attrs.fillMode ?? 'constant') === 'constant') {
+      warpBilinearConstant(pixels, matrices, shared, result, batch, height, width, channels, outHeight, outWidth, attrs.fillValue ?? 0);
+    } else {
+      const per = height * width * channels;
+      const outPer = outHeight * outWidth * channels;
+      for (let b = 0; b < batch; b++) {
+        const one = backend.makeTensorInfo([1, height, width, channels], image.dtype, pixels.slice(b * per, (b + 1) * per));
+        const matrix = shared ? transforms : backend.makeTensorInfo([1, 8], transforms.dtype, matrices.slice(b * 8, b * 8 + 8));
+        const warped = original.kernelFunc({ ...args, inputs: { image: one, transforms: matrix } } as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+        result.set((backend.data.get(warped.dataId).values as Float32Array).subarray(0, outPer), b * outPer);
+        backend.disposeIntermediateTensorInfo(one);
+        if (!shared) backend.disposeIntermediateTensorInfo(matrix);
+        backend.disposeIntermediateTensorInfo(warped);
+      }
+    }
+    return backend.makeTensorInfo([batch, outHeight, outWidth, channels], image.dtype, result);
+  };
+  Object.assign(kernelFunc, { [REPAIRED]: true });
+  tf.unregisterKernel('Transform', 'cpu');
+  tf.registerKernel({ ...original, kernelFunc: kernelFunc as tf.KernelFunc });
+}
+
+/** TensorFlow's ImageProjectiveTransform with bilinear sampling: corners outside the image read `fill`. */
+function warpBilinearConstant(
+  src: Float32Array | Int32Array,
+  matrices: Float32Array,
+  shared: boolean,
+  out: Float32Array | Int32Array,
+  batch: number,
+  height: number,
+  width: number,
+  channels: number,
+  outHeight: number,
+  outWidth: number,
+  fill: number,
+): void {
+  const rowStride = width * channels;
+  const imageStride = height * rowStride;
+  let o = 0;
+  for (let b = 0; b < batch; b++) {
+    const t = shared ? 0 : b * 8;
+    const [a0, a1, a2, b0, b1, b2, c0, c1] = [matrices[t], matrices[t + 1], matrices[t + 2], matrices[t + 3], matrices[t + 4], matrices[t + 5], matrices[t + 6], matrices[t + 7]];
+    const base = b * imageStride;
+    for (let y = 0; y < outHeight; y++) {
+      for (let x = 0; x < outWidth; x++) {
+        const k = c0 * x + c1 * y + 1;
+        if (k === 0) {
+          for (let c = 0; c < channels; c++) out[o++] = fill;
+          continue;
+        }
+        const inX = (a0 * x + a1 * y + a2) / k;
+        const inY = (b0 * x + b1 * y + b2) / k;
+        const x0 = Math.floor(inX);
+        const y0 = Math.floor(inY);
+        const fx = inX - x0;
+        const fy = inY - y0;
+        const left = x0 >= 0 && x0 < width;
+        const right = x0 + 1 >= 0 && x0 + 1 < width;
+        const top = y0 >= 0 && y0 < height;
+        const bottom = y0 + 1 >= 0 && y0 + 1 < height;
+        const p = base + y0 * rowStride + x0 * channels;
+        for (let c = 0; c < channels; c++) {
+          const v00 = top && left ? src[p + c] : fill;
+          const v01 = top && right ? src[p + channels + c] : fill;
+          const v10 = bottom && left ? src[p + rowStride + c] : fill;
+          const v11 = bottom && right ? src[p + rowStride + channels + c] : fill;
+          out[o++] = (1 - fy) * ((1 - fx) * v00 + fx * v01) + fy * ((1 - fx) * v10 + fx * v11);
+        }
+      }
+    }
+  }
 }
