@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng, type Rng } from '../labels/rng.js';
+import * as layers from './layers.js';
 
 export type ModelKind = 'mlp' | 'cnn';
 export const MODEL_KINDS: readonly ModelKind[] = ['mlp', 'cnn'];
@@ -91,12 +92,6 @@ class VariableModel implements Model {
   }
 }
 
-// The first layer uses unfused ops on purpose: a fused op's gradient always computes the input
-// gradient too, which for the first layer is a whole extra matmul/convolution nobody needs.
-function firstDense(x: tf.Tensor2D, w: tf.Variable, b: tf.Variable): tf.Tensor2D {
-  return tf.relu(tf.add(tf.matMul(x, w as tf.Tensor2D), b)) as tf.Tensor2D;
-}
-
 /** Flatten → Dense 256 ReLU → Dense 128 ReLU → Dense labels. */
 function buildMlp(shape: ModelShape, rng: Rng): Model {
   const inputs = shape.height * shape.width * shape.channels;
@@ -104,9 +99,9 @@ function buildMlp(shape: ModelShape, rng: Rng): Model {
   const [w2, b2] = dense(rng.fork(2), 256, 128);
   const [w3, b3] = dense(rng.fork(3), 128, shape.labels);
   return new VariableModel('mlp', shape, [w1, b1, w2, b2, w3, b3], (x) => {
-    const h1 = firstDense(tf.reshape(x, [x.shape[0], inputs]) as tf.Tensor2D, w1, b1);
-    const h2 = tf.fused.matMul({ a: h1, b: w2 as tf.Tensor2D, bias: b2, activation: 'relu' });
-    return tf.fused.matMul({ a: h2, b: w3 as tf.Tensor2D, bias: b3 }) as tf.Tensor2D;
+    const h1 = layers.dense(tf.reshape(x, [x.shape[0], inputs]) as tf.Tensor2D, w1 as tf.Tensor2D, b1 as tf.Tensor1D, 'relu', false);
+    const h2 = layers.dense(h1, w2 as tf.Tensor2D, b2 as tf.Tensor1D, 'relu', true);
+    return layers.dense(h2, w3 as tf.Tensor2D, b3 as tf.Tensor1D, 'linear', true);
   });
 }
 
@@ -121,11 +116,11 @@ function buildCnn(shape: ModelShape, rng: Rng): Model {
   const [w3, b3] = dense(rng.fork(3), flat, 64);
   const [w4, b4] = dense(rng.fork(4), 64, shape.labels);
   return new VariableModel('cnn', shape, [k1, c1, k2, c2, w3, b3, w4, b4], (x) => {
-    const a1 = tf.relu(tf.add(tf.conv2d(x, k1 as tf.Tensor4D, 1, 'same'), c1)) as tf.Tensor4D;
+    const a1 = layers.conv2dSameRelu(x, k1 as tf.Tensor4D, c1 as tf.Tensor1D, false);
     const p1 = tf.maxPool(a1, 2, 2, 'valid');
-    const a2 = tf.fused.conv2d({ x: p1, filter: k2 as tf.Tensor4D, strides: 1, pad: 'same', bias: c2, activation: 'relu' });
+    const a2 = layers.conv2dSameRelu(p1, k2 as tf.Tensor4D, c2 as tf.Tensor1D, true);
     const p2 = tf.maxPool(a2, 2, 2, 'valid');
-    const h3 = tf.fused.matMul({ a: tf.reshape(p2, [x.shape[0], flat]) as tf.Tensor2D, b: w3 as tf.Tensor2D, bias: b3, activation: 'relu' });
-    return tf.fused.matMul({ a: h3, b: w4 as tf.Tensor2D, bias: b4 }) as tf.Tensor2D;
+    const h3 = layers.dense(tf.reshape(p2, [x.shape[0], flat]) as tf.Tensor2D, w3 as tf.Tensor2D, b3 as tf.Tensor1D, 'relu', true);
+    return layers.dense(h3, w4 as tf.Tensor2D, b4 as tf.Tensor1D, 'linear', true);
   });
 }

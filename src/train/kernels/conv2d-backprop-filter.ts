@@ -1,6 +1,5 @@
 import {
   backend_util,
-  Conv2D,
   Conv2DBackpropFilter,
   type Conv2DBackpropFilterAttrs,
   type KernelConfig,
@@ -8,19 +7,17 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { release, runBuiltin } from './wasm-backend.js';
+import { gemmModule, matMulInto, matMulScratchBytes, pointer, scratch } from './gemm-runtime.js';
 
 type Attrs = Conv2DBackpropFilterAttrs & { dilations?: number | [number, number] };
 
 /**
- * dW[kh,kw,ci,co] = Σ_{n,oh,ow} x[n, oh·s + kh·d − pad, ow·s + kw·d − pad, ci] · dy[n,oh,ow,co].
- *
- * Read with ci as the batch, n as the channels and dy as the filter, that sum is itself a
- * convolution — of xᵀ [CI,H,W,N] with dyᵀ [OH,OW,N,CO], stride d and dilation s (roles swapped) —
- * whose output [CI,KH,KW,CO] is dW up to a transpose. So the whole filter gradient runs as one
- * XNNPACK convolution (an indirect GEMM with K = N·OH·OW) plus three cheap transposes, instead of a
- * scalar loop. tfjs never passes dilations to this kernel (its conv2d gradient rejects them), but
- * the identity holds for them too, so `attrs.dilations` is honoured when a caller supplies it.
+ * The filter gradient, which the wasm backend lacks (so it cannot train a CNN at all):
+ * dW[kh,kw,ci,co] = Σ_{n,oh,ow} x[n, oh·sh + kh·dh − pt, ow·sw + kw·dw − pl, ci] · dy[n,oh,ow,co],
+ * i.e. colsᵀ·dY with cols = im2col(x) [N·OH·OW × KH·KW·CI]. The GEMM reads colsᵀ through strides,
+ * so cols is built once, contiguously, in scratch. tfjs never passes dilations to this kernel (its
+ * conv2d gradient rejects them), but the formula holds for them, so `attrs.dilations` is honoured
+ * when a caller supplies it.
  */
 function conv2DBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo }; backend: BackendWasm; attrs: Attrs }): TensorInfo {
   const { inputs, backend, attrs } = args;
@@ -37,34 +34,42 @@ function conv2DBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo };
     false,
     'channelsLast',
   );
-  const { inHeight, inWidth, outHeight, outWidth, filterHeight, filterWidth, inChannels, outChannels } = info;
-  const { strideHeight, strideWidth, dilationHeight, dilationWidth, padInfo } = info;
-
-  const xT = runBuiltin('Transpose', backend, { x }, { perm: [3, 1, 2, 0] });
-  const dyT = runBuiltin('Transpose', backend, { x: dy }, { perm: [1, 2, 0, 3] });
-  // Only as much trailing padding as it takes to produce filterHeight × filterWidth outputs:
-  // rows past the input are zeros in either reading, so the result is the same.
-  const padBottom = Math.max(0, (filterHeight - 1) * dilationHeight + (outHeight - 1) * strideHeight + 1 - inHeight - padInfo.top);
-  const padRight = Math.max(0, (filterWidth - 1) * dilationWidth + (outWidth - 1) * strideWidth + 1 - inWidth - padInfo.left);
-  const conv = runBuiltin(
-    Conv2D,
-    backend,
-    { x: xT, filter: dyT },
-    {
-      strides: [dilationHeight, dilationWidth],
-      dilations: [strideHeight, strideWidth],
-      pad: [[0, 0], [padInfo.top, padBottom], [padInfo.left, padRight], [0, 0]],
-      dataFormat: 'NHWC',
-    },
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
+  const rows = batchSize * outHeight * outWidth;
+  const taps = filterHeight * filterWidth * inChannels;
+  const colsBytes = rows * taps * 4;
+  const out = backend.makeOutput([filterHeight, filterWidth, inChannels, outChannels], 'float32');
+  // Reserve cols and the GEMM's own scratch together: growing scratch later would discard cols.
+  const cols = scratch(backend, colsBytes + matMulScratchBytes(taps, rows, outChannels));
+  gemmModule(backend).im2col(
+    pointer(backend, x),
+    batchSize,
+    inHeight,
+    inWidth,
+    inChannels,
+    filterHeight,
+    filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+    outHeight,
+    outWidth,
+    cols,
   );
-  release(backend, xT, dyT);
-  let cropped = conv;
-  if (conv.shape[1] !== filterHeight || conv.shape[2] !== filterWidth) {
-    cropped = runBuiltin('Slice', backend, { x: conv }, { begin: [0, 0, 0, 0], size: [inChannels, filterHeight, filterWidth, outChannels] });
-    release(backend, conv);
-  }
-  const out = runBuiltin('Transpose', backend, { x: cropped }, { perm: [1, 2, 0, 3] });
-  release(backend, cropped);
+  matMulInto(
+    backend,
+    { ptr: cols, transposed: true },
+    { ptr: pointer(backend, dy), transposed: false },
+    taps,
+    rows,
+    outChannels,
+    pointer(backend, out),
+    {},
+    colsBytes,
+  );
   return out;
 }
 

@@ -2,13 +2,23 @@ import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '
 import { batchMatMulConfig } from './batch-mat-mul.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
+import { fusedMatMulConfig } from './fused-mat-mul.js';
+import { maxPoolGradConfig } from './max-pool-grad.js';
+import { sumConfig } from './sum.js';
 import { captureBuiltinKernel } from './wasm-backend.js';
 
 /** The kernels the project adds to (or replaces in) the wasm backend for training. */
-export const wasmTrainingKernels: readonly KernelConfig[] = [batchMatMulConfig, conv2DBackpropFilterConfig, conv2DBackpropInputConfig];
+export const wasmTrainingKernels: readonly KernelConfig[] = [
+  batchMatMulConfig,
+  fusedMatMulConfig,
+  conv2DBackpropFilterConfig,
+  conv2DBackpropInputConfig,
+  maxPoolGradConfig,
+  sumConfig,
+];
 
 /** Kernels ours are built from; captured before any replacement so ours can call the originals. */
-const BUILTINS = ['BatchMatMul', 'Conv2D', 'Conv2DBackpropInput', 'Transpose', 'Slice'];
+const BUILTINS = ['BatchMatMul', '_FusedMatMul', 'Conv2D', 'Conv2DBackpropInput', 'Sum'];
 
 let registered = false;
 

@@ -2,9 +2,8 @@ import { getKernel, type KernelFunc, type NamedAttrMap, type NamedTensorInfoMap,
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 /**
- * The wasm backend's own kernels, captured before ours replace some of them: our kernels are
- * compositions of XNNPACK-backed ones (Conv2D, non-transposed BatchMatMul, Transpose), which is
- * where the speed comes from.
+ * The wasm backend's own kernels, captured before ours replace some of them: ours fall back to
+ * them for cases they do not cover, and the input gradient reuses the XNNPACK convolution.
  */
 const builtin = new Map<string, KernelFunc>();
 
@@ -28,11 +27,6 @@ export function runBuiltin(
 /** Frees an intermediate that never became a tfjs Tensor (kernel outputs are only counted once returned). */
 export function release(backend: BackendWasm, ...infos: TensorInfo[]): void {
   for (const info of infos) backend.disposeData(info.dataId);
-}
-
-/** The same data seen with another shape; the caller must not dispose it separately. */
-export function reshaped(info: TensorInfo, shape: number[]): TensorInfo {
-  return { dataId: info.dataId, shape, dtype: info.dtype };
 }
 
 export function heapFloats(backend: BackendWasm, info: TensorInfo): Float32Array {

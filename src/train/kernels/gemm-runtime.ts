@@ -1,0 +1,115 @@
+import type { TensorInfo } from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { loadGemm, wasmApi, type GemmModule, type WasmMemory } from '../wasm/gemm.js';
+
+interface Runtime {
+  gemm: GemmModule;
+  scratchPtr: number;
+  scratchBytes: number;
+}
+
+interface EmscriptenModule {
+  asm?: { memory?: WasmMemory };
+  _malloc(bytes: number): number;
+  _free(ptr: number): void;
+}
+
+const runtimes = new WeakMap<BackendWasm, Runtime>();
+let fusedMultiplyAdd = true;
+
+/** Chooses the plain (mul + add) GEMM over the fused multiply-add one for backends initialised later. */
+export function setFusedMultiplyAdd(enabled: boolean): void {
+  fusedMultiplyAdd = enabled;
+}
+
+function emscripten(backend: BackendWasm): EmscriptenModule {
+  return backend.wasm as unknown as EmscriptenModule;
+}
+
+function runtime(backend: BackendWasm): Runtime {
+  let rt = runtimes.get(backend);
+  if (!rt) {
+    const memory = emscripten(backend).asm?.memory;
+    if (!(memory instanceof wasmApi.Memory)) throw new Error('the wasm backend does not expose its memory; cannot run the GEMM kernels');
+    rt = { gemm: loadGemm(memory, { fusedMultiplyAdd }), scratchPtr: 0, scratchBytes: 0 };
+    runtimes.set(backend, rt);
+  }
+  return rt;
+}
+
+export function gemmModule(backend: BackendWasm): GemmModule {
+  return runtime(backend).gemm;
+}
+
+/** Byte offset of a tensor's data in the backend's heap. */
+export function pointer(backend: BackendWasm, info: TensorInfo): number {
+  const data = backend.dataIdMap.get(info.dataId);
+  if (!data || data.memoryOffset == null) throw new Error('tensor has no data on the wasm heap');
+  return data.memoryOffset;
+}
+
+/**
+ * One reusable scratch block per backend (packed B, padded C, im2col columns). Kernels run one at a
+ * time and never hold scratch across calls, so growing it by free + malloc is safe.
+ */
+export function scratch(backend: BackendWasm, bytes: number): number {
+  const rt = runtime(backend);
+  if (bytes > rt.scratchBytes) {
+    const heap = emscripten(backend);
+    if (rt.scratchPtr) heap._free(rt.scratchPtr);
+    const size = Math.max(bytes, Math.ceil(rt.scratchBytes * 1.5));
+    rt.scratchPtr = heap._malloc(size);
+    if (!rt.scratchPtr) throw new Error(`wasm heap exhausted allocating ${size} bytes of GEMM scratch`);
+    rt.scratchBytes = size;
+  }
+  return rt.scratchPtr;
+}
+
+/** Scratch bytes `matMulInto` needs; a caller keeping its own data at the start of scratch reserves this much after it. */
+export function matMulScratchBytes(M: number, K: number, N: number): number {
+  const Np = Math.ceil(N / 8) * 8;
+  return K * Np * 4 + (Np !== N ? M * Np * 4 : 0);
+}
+
+export interface MatMulOperand {
+  /** Byte offset of the operand's first element. */
+  ptr: number;
+  /** Stored as the transpose of the logical operand. */
+  transposed: boolean;
+}
+
+/**
+ * out[M×N] = act(A[M×K]·B[K×N] + bias), all float32 on the wasm heap. A may be stored transposed at
+ * no cost (the kernel reads it through strides); B is packed (and transposed if need be) into
+ * scratch first (after `reservedScratch` bytes the caller is using). `out` is written directly when N is a multiple of 8; otherwise the product
+ * goes through padded scratch and the epilogue copies it out.
+ */
+export function matMulInto(
+  backend: BackendWasm,
+  a: MatMulOperand,
+  b: MatMulOperand,
+  M: number,
+  K: number,
+  N: number,
+  out: number,
+  epilogue: { bias?: number; relu?: boolean } = {},
+  reservedScratch = 0,
+): void {
+  const g = gemmModule(backend);
+  const Np = Math.ceil(N / 8) * 8;
+  const packedBytes = K * Np * 4;
+  const padded = Np !== N;
+  const base = scratch(backend, reservedScratch + matMulScratchBytes(M, K, N)) + reservedScratch;
+  const c = padded ? base + packedBytes : out;
+  if (K === 0) {
+    new Float32Array((backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer, c, M * Np).fill(0);
+  } else {
+    g.pack_b(b.ptr, K, N, b.transposed ? 1 : 0, base);
+    const sar = a.transposed ? 4 : K * 4;
+    const sak = a.transposed ? M * 4 : 4;
+    g.gemm(a.ptr, sar, sak, base, c, M, Np, K, 0);
+  }
+  const bias = epilogue.bias ?? 0;
+  const relu = epilogue.relu ? 1 : 0;
+  if (padded || bias || relu) g.epilogue(c, Np, M, N, bias, relu, out);
+}

@@ -1,0 +1,70 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+export type Activation = 'relu' | 'linear';
+
+// Layers as custom-gradient ops. tfjs's fused ops do the same forward pass (one kernel for
+// product + bias + activation) but their gradient always computes the input gradient as well; for
+// a network's first layer that is a whole extra matmul or convolution per step that nothing uses.
+// `inputGradient: false` returns zeros there instead. The forward pass calls the fused kernels
+// directly: tfjs's fused ops split themselves back into three kernels whenever a gradient is being
+// recorded, which is always the case in training.
+
+/** act(x·w + b) for x [n, in], w [in, out], b [out]. */
+export function dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation: Activation, inputGradient: boolean): tf.Tensor2D {
+  const op = tf.customGrad((...args: unknown[]) => {
+    const [xs, ws, bs, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
+    const y = tf.engine().runKernel(tf._FusedMatMul, { a: xs, b: ws, bias: bs }, {
+      transposeA: false,
+      transposeB: false,
+      activation,
+    } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+    save([xs, ws, y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sw, sy] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+        const dz = activation === 'relu' ? tf.mul(dy, tf.step(sy)) : dy;
+        return [
+          inputGradient ? tf.matMul(dz as tf.Tensor2D, sw, false, true) : tf.zerosLike(sx),
+          tf.matMul(sx, dz as tf.Tensor2D, true, false),
+          tf.sum(dz, 0),
+        ];
+      },
+    };
+  });
+  return op(x, w, b) as tf.Tensor2D;
+}
+
+/** relu(conv2d(x, filter, stride 1, 'same') + b) for x [n, h, w, in], filter [k, k, in, out]. */
+export function conv2dSameRelu(x: tf.Tensor4D, filter: tf.Tensor4D, b: tf.Tensor1D, inputGradient: boolean): tf.Tensor4D {
+  const op = tf.customGrad((...args: unknown[]) => {
+    const [xs, fs, bs, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D, tf.GradSaveFunc];
+    const y = tf.engine().runKernel(tf.FusedConv2D, { x: xs, filter: fs, bias: bs }, {
+      strides: [1, 1],
+      pad: 'same',
+      dataFormat: 'NHWC',
+      dilations: [1, 1],
+      dimRoundingMode: undefined,
+      activation: 'relu',
+    } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+    save([xs, fs, y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sf, sy] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+        const dz = tf.mul(dy, tf.step(sy)) as tf.Tensor4D;
+        const dFilter = tf.engine().runKernel(
+          tf.Conv2DBackpropFilter,
+          { x: sx, dy: dz },
+          { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: sf.shape } as unknown as tf.NamedAttrMap,
+        ) as tf.Tensor4D;
+        return [
+          inputGradient ? tf.conv2dTranspose(dz, sf, sx.shape, 1, 'same') : tf.zerosLike(sx),
+          dFilter,
+          tf.sum(dz, [0, 1, 2]),
+        ];
+      },
+    };
+  });
+  return op(x, filter, b) as tf.Tensor4D;
+}

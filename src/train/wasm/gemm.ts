@@ -1,0 +1,77 @@
+import v8 from 'node:v8';
+import { GEMM_WASM_FUSED, GEMM_WASM_PLAIN } from './gemm-binary.js';
+
+/** The exports of gemm.wat; every pointer is a byte offset into the imported memory. */
+export interface GemmExports {
+  /** C[M×Np] (+)= A·Bp; A element (i, k) at a + i·sar + k·sak (bytes); Bp from pack_b; C row stride Np. */
+  gemm(a: number, sar: number, sak: number, bp: number, c: number, M: number, Np: number, K: number, accumulate: number): void;
+  /** Packs B [K×N] (or Bᵀ stored [N×K] when transposed = 1) into ⌈N/8⌉ zero-padded 8-column strips. */
+  pack_b(b: number, K: number, N: number, transposed: number, bp: number): void;
+  /** out[M×N] = act(C + bias); bias = 0 for none, relu = 1 to clamp at 0. */
+  epilogue(c: number, ldc: number, M: number, N: number, bias: number, relu: number, out: number): void;
+  /** cols[(n,oh,ow)][(kh,kw,c)] from NHWC x, zeros outside. */
+  im2col(
+    x: number, N: number, H: number, W: number, C: number, KH: number, KW: number,
+    sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, OH: number, OW: number, cols: number,
+  ): void;
+  /** out[c] = Σ_r x[r·C + c]. */
+  column_sum(x: number, rows: number, C: number, out: number): void;
+  /** Adds each dy to the first maximal x of its pooling window in dx (which the caller zeroes). */
+  max_pool_grad(
+    x: number, dy: number, dx: number, N: number, H: number, W: number, C: number, OH: number, OW: number,
+    fh: number, fw: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number,
+  ): void;
+}
+
+export interface GemmModule extends GemmExports {
+  /** Whether the multiply-adds are fused (relaxed SIMD available). */
+  readonly fusedMultiplyAdd: boolean;
+}
+
+/** The slice of the WebAssembly JS API used here (the project compiles without the DOM lib, which declares it). */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  Memory: abstract new (...args: never[]) => WasmMemory;
+}
+export const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+const RELAXED_SIMD_FLAG = '--experimental-wasm-relaxed-simd';
+
+function decode(b64: string): Uint8Array {
+  return new Uint8Array(Buffer.from(b64, 'base64'));
+}
+
+/**
+ * Whether this runtime accepts relaxed SIMD. Node 20's V8 (11.3) implements it behind a flag that
+ * only matters at compile time, so it is switched on here before the module is compiled; newer
+ * runtimes validate the binary without it.
+ */
+function relaxedSimdAvailable(fused: Uint8Array, allowFlag: boolean): boolean {
+  if (wasmApi.validate(fused)) return true;
+  if (!allowFlag) return false;
+  v8.setFlagsFromString(RELAXED_SIMD_FLAG);
+  return wasmApi.validate(fused);
+}
+
+/** Instantiates the GEMM module on `memory` (the wasm backend's heap). */
+export function loadGemm(memory: WasmMemory, options: { fusedMultiplyAdd?: boolean } = {}): GemmModule {
+  const fusedBytes = decode(GEMM_WASM_FUSED);
+  const useFused = options.fusedMultiplyAdd !== false && relaxedSimdAvailable(fusedBytes, true);
+  const bytes = useFused ? fusedBytes : decode(GEMM_WASM_PLAIN);
+  const instance = new wasmApi.Instance(new wasmApi.Module(bytes), { env: { memory } });
+  const exports = instance.exports as unknown as GemmExports;
+  return {
+    fusedMultiplyAdd: useFused,
+    gemm: exports.gemm,
+    pack_b: exports.pack_b,
+    epilogue: exports.epilogue,
+    im2col: exports.im2col,
+    column_sum: exports.column_sum,
+    max_pool_grad: exports.max_pool_grad,
+  };
+}

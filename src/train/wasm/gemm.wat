@@ -1,0 +1,341 @@
+;; Single-precision GEMM, im2col, column sums and the max-pool gradient for the training kernels
+;; of the wasm backend.
+;;
+;; The module imports the wasm backend's own memory, so it reads and writes tfjs tensors where they
+;; live (pointers are the backend's byte offsets) and nothing is copied in or out.
+;; Assemble with `npx tsx src/train/wasm/build.ts` (wabt), which also derives the fused
+;; multiply-add variant (relaxed SIMD) and embeds both binaries in gemm-binary.ts.
+;;
+;; C = A·B is computed strip by strip: B is first packed into 8-column strips (Bp, zero-padded to
+;; a multiple of 8 columns, transposing on the way if asked), then each strip is multiplied by
+;; 4-row tiles of A held in eight 4-lane accumulators, over K blocks of 256 so a strip block stays
+;; in L1 while every row tile of A streams past it.
+(module
+  (import "env" "memory" (memory 1))
+
+  ;; C[4×8] (+)= A[4×kc] · Bp[kc×8]: A read through (row, k) byte strides, so a transposed A costs nothing;
+  ;; Bp is one packed 8-wide strip of B. `load` = 1 adds to what C holds, 0 overwrites it.
+  (func $tile4 (param $a i32) (param $sar i32) (param $sak i32) (param $bp i32) (param $kc i32) (param $c i32) (param $ldc i32) (param $load i32)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128) (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (local $b0 v128) (local $b1 v128) (local $v v128) (local $end i32)
+    (local $a1 i32) (local $cc1 i32) (local $a2 i32) (local $cc2 i32) (local $a3 i32) (local $cc3 i32)
+    (local.set $a1 (i32.add (local.get $a) (local.get $sar)))
+    (local.set $cc1 (i32.add (local.get $c) (local.get $ldc)))
+    (local.set $a2 (i32.add (local.get $a1) (local.get $sar)))
+    (local.set $cc2 (i32.add (local.get $cc1) (local.get $ldc)))
+    (local.set $a3 (i32.add (local.get $a2) (local.get $sar)))
+    (local.set $cc3 (i32.add (local.get $cc2) (local.get $ldc)))
+    (if (local.get $load) (then
+      (local.set $c00 (v128.load (local.get $c)))
+      (local.set $c01 (v128.load offset=16 (local.get $c)))
+      (local.set $c10 (v128.load (local.get $cc1)))
+      (local.set $c11 (v128.load offset=16 (local.get $cc1)))
+      (local.set $c20 (v128.load (local.get $cc2)))
+      (local.set $c21 (v128.load offset=16 (local.get $cc2)))
+      (local.set $c30 (v128.load (local.get $cc3)))
+      (local.set $c31 (v128.load offset=16 (local.get $cc3)))
+    ))
+    (local.set $end (i32.add (local.get $bp) (i32.shl (local.get $kc) (i32.const 5))))
+    (loop $k
+      (local.set $b0 (v128.load (local.get $bp)))
+      (local.set $b1 (v128.load offset=16 (local.get $bp)))
+      (local.set $v (v128.load32_splat (local.get $a)))
+      (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $v) (local.get $b0))))
+      (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $v) (local.get $b1))))
+      (local.set $a (i32.add (local.get $a) (local.get $sak)))
+      (local.set $v (v128.load32_splat (local.get $a1)))
+      (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $v) (local.get $b0))))
+      (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $v) (local.get $b1))))
+      (local.set $a1 (i32.add (local.get $a1) (local.get $sak)))
+      (local.set $v (v128.load32_splat (local.get $a2)))
+      (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $v) (local.get $b0))))
+      (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $v) (local.get $b1))))
+      (local.set $a2 (i32.add (local.get $a2) (local.get $sak)))
+      (local.set $v (v128.load32_splat (local.get $a3)))
+      (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $v) (local.get $b0))))
+      (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $v) (local.get $b1))))
+      (local.set $a3 (i32.add (local.get $a3) (local.get $sak)))
+      (local.set $bp (i32.add (local.get $bp) (i32.const 32)))
+      (br_if $k (i32.lt_u (local.get $bp) (local.get $end))))
+    (v128.store (local.get $c) (local.get $c00))
+    (v128.store offset=16 (local.get $c) (local.get $c01))
+    (v128.store (local.get $cc1) (local.get $c10))
+    (v128.store offset=16 (local.get $cc1) (local.get $c11))
+    (v128.store (local.get $cc2) (local.get $c20))
+    (v128.store offset=16 (local.get $cc2) (local.get $c21))
+    (v128.store (local.get $cc3) (local.get $c30))
+    (v128.store offset=16 (local.get $cc3) (local.get $c31))
+  )
+
+  ;; C[1×8] (+)= A[1×kc] · Bp[kc×8]: A read through (row, k) byte strides, so a transposed A costs nothing;
+  ;; Bp is one packed 8-wide strip of B. `load` = 1 adds to what C holds, 0 overwrites it.
+  (func $tile1 (param $a i32) (param $sar i32) (param $sak i32) (param $bp i32) (param $kc i32) (param $c i32) (param $ldc i32) (param $load i32)
+    (local $c00 v128) (local $c01 v128)
+    (local $b0 v128) (local $b1 v128) (local $v v128) (local $end i32)
+    (if (local.get $load) (then
+      (local.set $c00 (v128.load (local.get $c)))
+      (local.set $c01 (v128.load offset=16 (local.get $c)))
+    ))
+    (local.set $end (i32.add (local.get $bp) (i32.shl (local.get $kc) (i32.const 5))))
+    (loop $k
+      (local.set $b0 (v128.load (local.get $bp)))
+      (local.set $b1 (v128.load offset=16 (local.get $bp)))
+      (local.set $v (v128.load32_splat (local.get $a)))
+      (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $v) (local.get $b0))))
+      (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $v) (local.get $b1))))
+      (local.set $a (i32.add (local.get $a) (local.get $sak)))
+      (local.set $bp (i32.add (local.get $bp) (i32.const 32)))
+      (br_if $k (i32.lt_u (local.get $bp) (local.get $end))))
+    (v128.store (local.get $c) (local.get $c00))
+    (v128.store offset=16 (local.get $c) (local.get $c01))
+  )
+
+  ;; C[M×Np] (+)= A·Bp, Np = 8·strips, C row stride Np floats.
+  (func (export "gemm") (param $a i32) (param $sar i32) (param $sak i32) (param $bp i32) (param $c i32)
+        (param $M i32) (param $Np i32) (param $K i32) (param $accumulate i32)
+    (local $kb i32) (local $kc i32) (local $js i32) (local $i i32) (local $ldc i32) (local $strips i32)
+    (local $strip i32) (local $ak i32) (local $load i32) (local $M4 i32)
+    (local.set $ldc (i32.shl (local.get $Np) (i32.const 2)))
+    (local.set $strips (i32.shr_u (local.get $Np) (i32.const 3)))
+    (local.set $M4 (i32.and (local.get $M) (i32.const -4)))
+    (block $kdone (loop $kblock
+      (br_if $kdone (i32.ge_u (local.get $kb) (local.get $K)))
+      (local.set $kc (i32.sub (local.get $K) (local.get $kb)))
+      (if (i32.gt_u (local.get $kc) (i32.const 256)) (then (local.set $kc (i32.const 256))))
+      (local.set $load (i32.or (local.get $accumulate) (i32.ne (local.get $kb) (i32.const 0))))
+      (local.set $ak (i32.add (local.get $a) (i32.mul (local.get $kb) (local.get $sak))))
+      (local.set $js (i32.const 0))
+      (block $sdone (loop $sloop
+        (br_if $sdone (i32.ge_u (local.get $js) (local.get $strips)))
+        (local.set $strip (i32.add (local.get $bp)
+          (i32.shl (i32.add (i32.mul (local.get $js) (local.get $K)) (local.get $kb)) (i32.const 5))))
+        (local.set $i (i32.const 0))
+        (block $idone (loop $iloop
+          (br_if $idone (i32.ge_u (local.get $i) (local.get $M4)))
+          (call $tile4
+            (i32.add (local.get $ak) (i32.mul (local.get $i) (local.get $sar))) (local.get $sar) (local.get $sak)
+            (local.get $strip) (local.get $kc)
+            (i32.add (local.get $c) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $js) (i32.const 5))))
+            (local.get $ldc) (local.get $load))
+          (local.set $i (i32.add (local.get $i) (i32.const 4)))
+          (br $iloop)))
+        (block $rdone (loop $rloop
+          (br_if $rdone (i32.ge_u (local.get $i) (local.get $M)))
+          (call $tile1
+            (i32.add (local.get $ak) (i32.mul (local.get $i) (local.get $sar))) (local.get $sar) (local.get $sak)
+            (local.get $strip) (local.get $kc)
+            (i32.add (local.get $c) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $js) (i32.const 5))))
+            (local.get $ldc) (local.get $load))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $rloop)))
+        (local.set $js (i32.add (local.get $js) (i32.const 1)))
+        (br $sloop)))
+      (local.set $kb (i32.add (local.get $kb) (i32.const 256)))
+      (br $kblock)))
+  )
+
+  ;; Bp[strip][k][8] from B [K×N] row-major, or from Bᵀ stored [N×K] when $transposed; columns past
+  ;; N are zeros.
+  (func (export "pack_b") (param $b i32) (param $K i32) (param $N i32) (param $transposed i32) (param $bp i32)
+    (local $js i32) (local $k i32) (local $l i32) (local $j i32) (local $strips i32) (local $dst i32) (local $full i32)
+    (local.set $strips (i32.shr_u (i32.add (local.get $N) (i32.const 7)) (i32.const 3)))
+    (local.set $dst (local.get $bp))
+    (block $sdone (loop $sloop
+      (br_if $sdone (i32.ge_u (local.get $js) (local.get $strips)))
+      (local.set $full (i32.and (i32.eqz (local.get $transposed))
+        (i32.le_u (i32.add (i32.shl (local.get $js) (i32.const 3)) (i32.const 8)) (local.get $N))))
+      (local.set $k (i32.const 0))
+      (block $kdone (loop $kloop
+        (br_if $kdone (i32.ge_u (local.get $k) (local.get $K)))
+        (if (local.get $full)
+          (then
+            (local.set $j (i32.add (local.get $b)
+              (i32.shl (i32.add (i32.mul (local.get $k) (local.get $N)) (i32.shl (local.get $js) (i32.const 3))) (i32.const 2))))
+            (v128.store (local.get $dst) (v128.load (local.get $j)))
+            (v128.store offset=16 (local.get $dst) (v128.load offset=16 (local.get $j))))
+          (else
+            (local.set $l (i32.const 0))
+            (loop $lloop
+              (local.set $j (i32.add (i32.shl (local.get $js) (i32.const 3)) (local.get $l)))
+              (f32.store (i32.add (local.get $dst) (i32.shl (local.get $l) (i32.const 2)))
+                (if (result f32) (i32.lt_u (local.get $j) (local.get $N))
+                  (then (if (result f32) (local.get $transposed)
+                    (then (f32.load (i32.add (local.get $b)
+                      (i32.shl (i32.add (i32.mul (local.get $j) (local.get $K)) (local.get $k)) (i32.const 2)))))
+                    (else (f32.load (i32.add (local.get $b)
+                      (i32.shl (i32.add (i32.mul (local.get $k) (local.get $N)) (local.get $j)) (i32.const 2)))))))
+                  (else (f32.const 0))))
+              (local.set $l (i32.add (local.get $l) (i32.const 1)))
+              (br_if $lloop (i32.lt_u (local.get $l) (i32.const 8))))))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $kloop)))
+      (local.set $js (i32.add (local.get $js) (i32.const 1)))
+      (br $sloop)))
+  )
+
+  ;; out[i][j] = act(C[i][j] + bias[j]) for i < M, j < N, where C has row stride $ldc floats.
+  ;; $bias = 0 means no bias; $relu = 1 clamps at 0 (a NaN stays NaN, so divergence is still seen).
+  (func (export "epilogue") (param $c i32) (param $ldc i32) (param $M i32) (param $N i32) (param $bias i32)
+        (param $relu i32) (param $out i32)
+    (local $i i32) (local $j i32) (local $v f32) (local $src i32) (local $dst i32)
+    (local.set $dst (local.get $out))
+    (block $idone (loop $iloop
+      (br_if $idone (i32.ge_u (local.get $i) (local.get $M)))
+      (local.set $src (i32.add (local.get $c) (i32.shl (i32.mul (local.get $i) (local.get $ldc)) (i32.const 2))))
+      (local.set $j (i32.const 0))
+      (block $jdone (loop $jloop
+        (br_if $jdone (i32.ge_u (local.get $j) (local.get $N)))
+        (local.set $v (f32.load (i32.add (local.get $src) (i32.shl (local.get $j) (i32.const 2)))))
+        (if (local.get $bias) (then
+          (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))))
+        (if (local.get $relu) (then
+          (if (f32.lt (local.get $v) (f32.const 0)) (then (local.set $v (f32.const 0))))))
+        (f32.store (local.get $dst) (local.get $v))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $jloop)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $iloop)))
+  )
+
+  ;; cols[(n,oh,ow)][(kh,kw,c)] = x[n, oh·sh + kh·dh − pt, ow·sw + kw·dw − pl, c], zero outside x.
+  (func (export "im2col") (param $x i32) (param $N i32) (param $H i32) (param $W i32) (param $C i32)
+        (param $KH i32) (param $KW i32) (param $sh i32) (param $sw i32) (param $dh i32) (param $dw i32)
+        (param $pt i32) (param $pl i32) (param $OH i32) (param $OW i32) (param $cols i32)
+    (local $n i32) (local $oh i32) (local $ow i32) (local $kh i32) (local $kw i32) (local $ih i32) (local $iw i32)
+    (local $bytes i32) (local $dst i32) (local $rowValid i32) (local $src i32)
+    (local.set $bytes (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $dst (local.get $cols))
+    (block $ndone (loop $nloop
+      (br_if $ndone (i32.ge_u (local.get $n) (local.get $N)))
+      (local.set $oh (i32.const 0))
+      (block $ohdone (loop $ohloop
+        (br_if $ohdone (i32.ge_u (local.get $oh) (local.get $OH)))
+        (local.set $ow (i32.const 0))
+        (block $owdone (loop $owloop
+          (br_if $owdone (i32.ge_u (local.get $ow) (local.get $OW)))
+          (local.set $kh (i32.const 0))
+          (block $khdone (loop $khloop
+            (br_if $khdone (i32.ge_u (local.get $kh) (local.get $KH)))
+            (local.set $ih (i32.sub (i32.add (i32.mul (local.get $oh) (local.get $sh)) (i32.mul (local.get $kh) (local.get $dh))) (local.get $pt)))
+            (local.set $rowValid (i32.lt_u (local.get $ih) (local.get $H)))
+            (local.set $kw (i32.const 0))
+            (block $kwdone (loop $kwloop
+              (br_if $kwdone (i32.ge_u (local.get $kw) (local.get $KW)))
+              (local.set $iw (i32.sub (i32.add (i32.mul (local.get $ow) (local.get $sw)) (i32.mul (local.get $kw) (local.get $dw))) (local.get $pl)))
+              (if (i32.and (local.get $rowValid) (i32.lt_u (local.get $iw) (local.get $W)))
+                (then
+                  (local.set $src (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $H)) (local.get $ih)) (local.get $W)) (local.get $iw)) (local.get $bytes))))
+                  (if (i32.eq (local.get $C) (i32.const 1))
+                    (then (f32.store (local.get $dst) (f32.load (local.get $src))))
+                    (else (memory.copy (local.get $dst) (local.get $src) (local.get $bytes)))))
+                (else
+                  (if (i32.eq (local.get $C) (i32.const 1))
+                    (then (f32.store (local.get $dst) (f32.const 0)))
+                    (else (memory.fill (local.get $dst) (i32.const 0) (local.get $bytes))))))
+              (local.set $dst (i32.add (local.get $dst) (local.get $bytes)))
+              (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
+              (br $kwloop)))
+            (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+            (br $khloop)))
+          (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+          (br $owloop)))
+        (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+        (br $ohloop)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $nloop)))
+  )
+
+  ;; out[c] = Σ_r x[r][c] over `rows` rows of C floats (the bias gradient: a sum over every axis but
+  ;; the last). Four columns at a time while they last, then one.
+  (func (export "column_sum") (param $x i32) (param $rows i32) (param $C i32) (param $out i32)
+    (local $c i32) (local $r i32) (local $p i32) (local $stride i32) (local $acc v128) (local $s f32) (local $C4 i32)
+    (local.set $stride (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $C4 (i32.and (local.get $C) (i32.const -4)))
+    (block $vdone (loop $vloop
+      (br_if $vdone (i32.ge_u (local.get $c) (local.get $C4)))
+      (local.set $acc (v128.const i32x4 0 0 0 0))
+      (local.set $p (i32.add (local.get $x) (i32.shl (local.get $c) (i32.const 2))))
+      (local.set $r (i32.const 0))
+      (block $rdone (loop $rloop
+        (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $acc (f32x4.add (local.get $acc) (v128.load (local.get $p))))
+        (local.set $p (i32.add (local.get $p) (local.get $stride)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rloop)))
+      (v128.store (i32.add (local.get $out) (i32.shl (local.get $c) (i32.const 2))) (local.get $acc))
+      (local.set $c (i32.add (local.get $c) (i32.const 4)))
+      (br $vloop)))
+    (block $sdone (loop $sloop
+      (br_if $sdone (i32.ge_u (local.get $c) (local.get $C)))
+      (local.set $s (f32.const 0))
+      (local.set $p (i32.add (local.get $x) (i32.shl (local.get $c) (i32.const 2))))
+      (local.set $r (i32.const 0))
+      (block $rdone2 (loop $rloop2
+        (br_if $rdone2 (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $s (f32.add (local.get $s) (f32.load (local.get $p))))
+        (local.set $p (i32.add (local.get $p) (local.get $stride)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rloop2)))
+      (f32.store (i32.add (local.get $out) (i32.shl (local.get $c) (i32.const 2))) (local.get $s))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br $sloop)))
+  )
+
+  ;; Max-pool gradient (NHWC): each dy[n,oh,ow,c] goes to the first maximal x in its window
+  ;; (row-major scan, taps outside x skipped); dx must be zeroed by the caller. Window taps are
+  ;; (oh·sh − pt + kh·dh, ow·sw − pl + kw·dw) for kh < fh, kw < fw.
+  (func (export "max_pool_grad") (param $x i32) (param $dy i32) (param $dx i32) (param $N i32) (param $H i32) (param $W i32)
+        (param $C i32) (param $OH i32) (param $OW i32) (param $fh i32) (param $fw i32) (param $sh i32) (param $sw i32)
+        (param $dh i32) (param $dw i32) (param $pt i32) (param $pl i32)
+    (local $n i32) (local $oh i32) (local $ow i32) (local $c i32) (local $kh i32) (local $kw i32) (local $ih i32) (local $iw i32)
+    (local $g i32) (local $xn i32) (local $k i32) (local $at i32) (local $best f32) (local $v f32)
+    (local.set $g (local.get $dy))
+    (block $ndone (loop $nloop
+      (br_if $ndone (i32.ge_u (local.get $n) (local.get $N)))
+      (local.set $xn (i32.mul (i32.mul (i32.mul (local.get $n) (local.get $H)) (local.get $W)) (local.get $C)))
+      (local.set $oh (i32.const 0))
+      (block $ohdone (loop $ohloop
+        (br_if $ohdone (i32.ge_u (local.get $oh) (local.get $OH)))
+        (local.set $ow (i32.const 0))
+        (block $owdone (loop $owloop
+          (br_if $owdone (i32.ge_u (local.get $ow) (local.get $OW)))
+          (local.set $c (i32.const 0))
+          (block $cdone (loop $cloop
+            (br_if $cdone (i32.ge_u (local.get $c) (local.get $C)))
+            (local.set $at (i32.const -1))
+            (local.set $kh (i32.const 0))
+            (block $khdone (loop $khloop
+              (br_if $khdone (i32.ge_u (local.get $kh) (local.get $fh)))
+              (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $sh)) (local.get $pt)) (i32.mul (local.get $kh) (local.get $dh))))
+              (if (i32.lt_u (local.get $ih) (local.get $H)) (then
+                (local.set $kw (i32.const 0))
+                (block $kwdone (loop $kwloop
+                  (br_if $kwdone (i32.ge_u (local.get $kw) (local.get $fw)))
+                  (local.set $iw (i32.add (i32.sub (i32.mul (local.get $ow) (local.get $sw)) (local.get $pl)) (i32.mul (local.get $kw) (local.get $dw))))
+                  (if (i32.lt_u (local.get $iw) (local.get $W)) (then
+                    (local.set $k (i32.add (local.get $xn)
+                      (i32.add (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (local.get $C)) (local.get $c))))
+                    (local.set $v (f32.load (i32.add (local.get $x) (i32.shl (local.get $k) (i32.const 2)))))
+                    (if (i32.or (i32.lt_s (local.get $at) (i32.const 0)) (f32.gt (local.get $v) (local.get $best))) (then
+                      (local.set $best (local.get $v))
+                      (local.set $at (local.get $k))))))
+                  (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
+                  (br $kwloop)))))
+              (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+              (br $khloop)))
+            (if (i32.ge_s (local.get $at) (i32.const 0)) (then
+              (local.set $k (i32.add (local.get $dx) (i32.shl (local.get $at) (i32.const 2))))
+              (f32.store (local.get $k) (f32.add (f32.load (local.get $k)) (f32.load (local.get $g))))))
+            (local.set $g (i32.add (local.get $g) (i32.const 4)))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $cloop)))
+          (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+          (br $owloop)))
+        (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+        (br $ohloop)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $nloop)))
+  )
+)
