@@ -1,15 +1,20 @@
 import type { Command } from 'commander';
+import { registerLabelsBench } from './bench-labels.js';
+import { registerTrainingBench } from './bench-training.js';
 
 /**
  * `skewbench bench <name>`: each benchmark registers one subcommand here (one file in src/cli/,
  * one line in this list). `npm run bench -- <name>` is the same command.
  */
-export const benchSubcommands: Array<(bench: Command) => void> = [];
+export const benchSubcommands: Array<(bench: Command) => void> = [
+  registerLabelsBench,
+  registerTrainingBench,
+];
 
 export function registerBench(program: Command): void {
   const bench = program
     .command('bench')
-    .description('run a benchmark: ' + '(see subcommands)')
+    .description('run a benchmark (labels, data, training)')
     .addHelpText('after', '\nExamples:\n  skewbench bench labels\n  npm run bench -- training --json');
   for (const register of benchSubcommands) register(bench);
 }

@@ -72,17 +72,18 @@ export class LabelMatrix {
     if (this.csr) return this.csr;
     const n = this.rows;
     const W = this.wordsPerRow;
+    const bits = this.bits;
     const offsets = new Int32Array(n + 1);
     let total = 0;
     for (let i = 0; i < n; i++) {
-      for (let w = 0; w < W; w++) total += popcount(this.bits[i * W + w]);
+      for (let w = 0; w < W; w++) total += popcount(bits[i * W + w]);
       offsets[i + 1] = total;
     }
     const labels = new Int32Array(total);
     let k = 0;
     for (let i = 0; i < n; i++) {
       for (let w = 0; w < W; w++) {
-        let word = this.bits[i * W + w];
+        let word = bits[i * W + w];
         while (word !== 0) {
           const low = word & -word;
           labels[k++] = w * 32 + (31 - Math.clz32(low));
@@ -110,15 +111,18 @@ export class LabelMatrix {
   /** Images per label. */
   counts(): Int32Array {
     if (this.countCache) return this.countCache.slice();
-    const L = this.labels.length;
-    const counts = new Int32Array(L);
-    const W = this.wordsPerRow;
-    for (let i = 0; i < this.rows; i++) {
-      for (let w = 0; w < W; w++) {
-        let word = this.bits[i * W + w];
+    const counts = new Int32Array(this.labels.length);
+    if (this.csr) {
+      for (const l of this.csr.labels) counts[l]++;
+    } else {
+      const W = this.wordsPerRow;
+      const bits = this.bits;
+      for (let j = 0; j < bits.length; j++) {
+        let word = bits[j];
+        const base = (j % W) * 32;
         while (word !== 0) {
           const low = word & -word;
-          counts[w * 32 + (31 - Math.clz32(low))]++;
+          counts[base + 31 - Math.clz32(low)]++;
           word ^= low;
         }
       }

@@ -66,6 +66,7 @@ export function labelStats(matrix: LabelMatrix, options: { groups?: GroupThresho
   checkGroups(groups);
   const n = matrix.rows;
   const L = matrix.numLabels;
+  const { offsets, labels } = matrix.positives();
   const counts = matrix.counts();
   const ir = irlbl(counts);
   const warnings: string[] = [];
@@ -85,7 +86,6 @@ export function labelStats(matrix: LabelMatrix, options: { groups?: GroupThresho
     cvIR = Math.sqrt(ss / (q - 1)) / meanIR;
   }
 
-  const { offsets, labels } = matrix.positives();
   const logIr = new Float64Array(L);
   const irValue = new Float64Array(L);
   for (let l = 0; l < L; l++) {
@@ -129,41 +129,59 @@ export function labelStats(matrix: LabelMatrix, options: { groups?: GroupThresho
   };
 }
 
-/** Distinct rows of the bitset, by open addressing over row indices (exact, no string keys). */
+/**
+ * Distinct rows of the bitset, exactly: hash every row, radix-sort the rows by hash (sequential
+ * passes, unlike a hash table's random probes over millions of rows), then compare the rows within
+ * each run of equal hashes.
+ */
 function countLabelsets(matrix: LabelMatrix): number {
   const n = matrix.rows;
-  if (n === 0) return 0;
   const W = matrix.wordsPerRow;
   const words = matrix.words;
-  let size = 1;
-  while (size < n * 2) size <<= 1;
-  const mask = size - 1;
-  const table = new Int32Array(size).fill(-1);
-  let distinct = 0;
+  const hashes = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
     let h = 0x9e3779b9;
     for (let w = 0; w < W; w++) {
       h = Math.imul(h ^ words[i * W + w], 0x85ebca6b);
       h ^= h >>> 15;
     }
-    let slot = h & mask;
-    for (;;) {
-      const j = table[slot];
-      if (j === -1) {
-        table[slot] = i;
-        distinct++;
-        break;
-      }
-      let same = true;
-      for (let w = 0; w < W; w++) {
-        if (words[i * W + w] !== words[j * W + w]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) break;
-      slot = (slot + 1) & mask;
+    hashes[i] = h >>> 0;
+  }
+  // LSD radix sort of (hash, row) pairs, moving keys with their rows so every pass reads sequentially.
+  let keys = hashes.slice();
+  let order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  let keys2 = new Uint32Array(n);
+  let order2 = new Int32Array(n);
+  const bucket = new Int32Array(257);
+  for (let shift = 0; shift < 32; shift += 8) {
+    bucket.fill(0);
+    for (let k = 0; k < n; k++) bucket[((keys[k] >>> shift) & 255) + 1]++;
+    for (let b = 0; b < 256; b++) bucket[b + 1] += bucket[b];
+    for (let k = 0; k < n; k++) {
+      const to = bucket[(keys[k] >>> shift) & 255]++;
+      keys2[to] = keys[k];
+      order2[to] = order[k];
     }
+    [keys, keys2] = [keys2, keys];
+    [order, order2] = [order2, order];
+  }
+  let distinct = 0;
+  for (let start = 0; start < n; ) {
+    let end = start + 1;
+    while (end < n && keys[end] === keys[start]) end++;
+    // Rows with equal hashes: count those unlike every earlier row of the run (runs are tiny).
+    for (let a = start; a < end; a++) {
+      let seen = false;
+      for (let b = start; b < a && !seen; b++) seen = sameRow(words, order[a], order[b], W);
+      if (!seen) distinct++;
+    }
+    start = end;
   }
   return distinct;
+}
+
+function sameRow(words: Uint32Array, i: number, j: number, W: number): boolean {
+  for (let w = 0; w < W; w++) if (words[i * W + w] !== words[j * W + w]) return false;
+  return true;
 }

@@ -1,5 +1,6 @@
 import type { Planner, PlanOptions } from './types.js';
-import { labelBags, nameRanks } from './types.js';
+import { nameRanks } from './types.js';
+import type { Rng } from '../rng.js';
 
 /**
  * Targeted oversampling: repeatedly take the label with the largest remaining deficit (ties by
@@ -10,8 +11,7 @@ import { labelBags, nameRanks } from './types.js';
  * set would exceed `maxGrowth` × its original size, or when no label that still needs copies has
  * an image to copy.
  *
- * Costs change only when a label reaches its target (at most L times), so each label's preferred
- * images are recomputed lazily, only when it is picked after such an event.
+ * Costs change only when a label reaches its target; they are refreshed lazily (see `pick`).
  */
 export const targeted: Planner = (matrix, options, rng) => {
   const N = matrix.rows;
@@ -30,37 +30,32 @@ export const targeted: Planner = (matrix, options, rng) => {
   const empty = matrix.labels.filter((_, l) => counts[l] === 0);
   if (empty.length > 0) warnings.push(`no image to copy for ${empty.join(', ')} (no images); left at 0`);
 
-  const heap = new LabelHeap(L, (a, b) => deficit[a] > deficit[b] || (deficit[a] === deficit[b] && ranks[a] < ranks[b]));
+  // One number orders the labels: larger deficit first, then earlier name.
+  const priority = new Float64Array(L);
+  for (let l = 0; l < L; l++) priority[l] = deficit[l] * L + (L - 1 - ranks[l]);
+  const heap = new LabelHeap(priority);
   for (let l = 0; l < L; l++) if (deficit[l] > 0) heap.push(l);
 
   const saturated = new Uint8Array(L);
   for (let l = 0; l < L; l++) saturated[l] = counts[l] >= target ? 1 : 0;
-  let events = 0;
-  const bags = labelBags(matrix);
-  const preferred: Array<Int32Array | undefined> = new Array(L);
-  const preferredAt = new Int32Array(L).fill(-1);
   const { offsets, labels } = matrix.positives();
+  const bags = new CollateralBags(offsets, labels, L, saturated);
 
   let added = 0;
   while (added < maxAdded && heap.size > 0) {
     const l = heap.peek();
-    if (preferredAt[l] !== events) {
-      preferred[l] = leastCollateral(bags[l], l, offsets, labels, saturated);
-      preferredAt[l] = events;
-    }
-    const candidates = preferred[l]!;
-    const i = candidates[rng.int(candidates.length)];
+    const i = bags.pick(l, rng);
     copies[i]++;
     added++;
     for (let k = offsets[i]; k < offsets[i + 1]; k++) {
       const m = labels[k];
       counts[m]++;
       if (deficit[m] > 0) {
-        deficit[m] = Math.max(0, deficit[m] - 1);
+        deficit[m] -= 1;
+        priority[m] -= L;
         if (deficit[m] === 0) {
           heap.remove(m);
           saturated[m] = 1;
-          events++;
         } else {
           heap.sink(m);
         }
@@ -72,6 +67,117 @@ export const targeted: Planner = (matrix, options, rng) => {
   }
   return { copies, warnings };
 };
+
+/**
+ * Each label's images ordered by collateral cost (how many of the image's other labels are already
+ * at target), kept as contiguous cost buckets so that moving an image one bucket up is O(1) — the
+ * bucket-boundary trick of k-core peeling.
+ */
+class CollateralBags {
+  /** Bag of label l: entries order[bagStart[l] .. bagStart[l+1]); an entry is a CSR index k (image imageOf[k], label labels[k]). */
+  private readonly order: Int32Array;
+  /** imageOf[order[p]], kept beside it so that a pick costs one memory access, not two. */
+  private readonly orderImage: Int32Array;
+  private readonly bagStart: Int32Array;
+  /** Position of CSR entry k inside its label's bag. */
+  private readonly slot: Int32Array;
+  private readonly cost: Int32Array;
+  private readonly imageOf: Int32Array;
+  /** bound[l·(B+1) + c]: offset inside bag l where cost bucket c starts; bound[l·(B+1) + B] = bag size. */
+  private readonly bound: Int32Array;
+  private readonly B: number;
+
+  constructor(
+    private readonly offsets: Int32Array,
+    private readonly labels: Int32Array,
+    L: number,
+    /** The caller's live record of which labels have reached their target. */
+    private readonly saturated: Uint8Array,
+  ) {
+    const n = offsets.length - 1;
+    const nnz = labels.length;
+    let maxK = 1;
+    for (let i = 0; i < n; i++) maxK = Math.max(maxK, offsets[i + 1] - offsets[i]);
+    const B = (this.B = maxK);
+    this.imageOf = new Int32Array(nnz);
+    this.cost = new Int32Array(nnz);
+    for (let i = 0; i < n; i++) {
+      let sat = 0;
+      for (let k = offsets[i]; k < offsets[i + 1]; k++) sat += saturated[labels[k]];
+      for (let k = offsets[i]; k < offsets[i + 1]; k++) {
+        this.imageOf[k] = i;
+        this.cost[k] = sat - saturated[labels[k]];
+      }
+    }
+    // Counting sort of the entries by (label, cost), stable in image order.
+    this.bound = new Int32Array(L * (B + 1));
+    for (let k = 0; k < nnz; k++) this.bound[labels[k] * (B + 1) + this.cost[k] + 1]++;
+    this.bagStart = new Int32Array(L + 1);
+    for (let l = 0; l < L; l++) {
+      let acc = 0;
+      for (let c = 0; c <= B; c++) {
+        acc += this.bound[l * (B + 1) + c];
+        this.bound[l * (B + 1) + c] = acc;
+      }
+      this.bagStart[l + 1] = this.bagStart[l] + acc;
+    }
+    this.order = new Int32Array(nnz);
+    this.orderImage = new Int32Array(nnz);
+    this.slot = new Int32Array(nnz);
+    const fill = new Int32Array(L * (B + 1));
+    for (let k = 0; k < nnz; k++) {
+      const l = labels[k];
+      const b = l * (B + 1) + this.cost[k];
+      const p = this.bound[b] + fill[b]++;
+      this.order[this.bagStart[l] + p] = k;
+      this.orderImage[this.bagStart[l] + p] = this.imageOf[k];
+      this.slot[k] = p;
+    }
+  }
+
+  /**
+   * A seeded choice among label l's images of least collateral cost. Stored costs are refreshed
+   * lazily: a label reaching its target raises the true cost of every image carrying it, but an
+   * entry is moved up only when a pick lands on it. Stored costs never exceed true ones, so an
+   * entry whose stored cost is the lowest non-empty bucket and matches its true cost is a least-cost
+   * image; redrawing after each stale entry keeps the choice uniform among them.
+   */
+  pick(l: number, rng: Rng): number {
+    const base = l * (this.B + 1);
+    const bag = this.bagStart[l];
+    for (;;) {
+      let c = 0;
+      while (this.bound[base + c + 1] === this.bound[base + c]) c++;
+      const from = this.bound[base + c];
+      const p = from + rng.int(this.bound[base + c + 1] - from);
+      const i = this.orderImage[bag + p];
+      let cost = 0;
+      for (let k = this.offsets[i]; k < this.offsets[i + 1]; k++) cost += this.saturated[this.labels[k]];
+      cost -= this.saturated[l];
+      if (cost === c) return i;
+      const k = this.order[bag + p];
+      while (this.cost[k] < cost) this.raise(k);
+    }
+  }
+
+  private raise(k: number): void {
+    const l = this.labels[k];
+    const c = this.cost[k];
+    const b = l * (this.B + 1) + c + 1;
+    const last = this.bound[b] - 1;
+    const base = this.bagStart[l];
+    const other = this.order[base + last];
+    const p = this.slot[k];
+    this.order[base + p] = other;
+    this.orderImage[base + p] = this.imageOf[other];
+    this.slot[other] = p;
+    this.order[base + last] = k;
+    this.orderImage[base + last] = this.imageOf[k];
+    this.slot[k] = last;
+    this.bound[b]--;
+    this.cost[k] = c + 1;
+  }
+}
 
 /** The per-label target count; every label with images is raised to it. */
 export function resolveTarget(counts: Int32Array, target: NonNullable<PlanOptions['target']>): number {
@@ -95,35 +201,14 @@ export function resolveTarget(counts: Int32Array, target: NonNullable<PlanOption
   }
 }
 
-function leastCollateral(bag: Int32Array, l: number, offsets: Int32Array, labels: Int32Array, saturated: Uint8Array): Int32Array {
-  let best = Infinity;
-  const cost = new Int32Array(bag.length);
-  for (let j = 0; j < bag.length; j++) {
-    const i = bag[j];
-    let c = 0;
-    for (let k = offsets[i]; k < offsets[i + 1]; k++) if (labels[k] !== l && saturated[labels[k]]) c++;
-    cost[j] = c;
-    if (c < best) best = c;
-  }
-  let n = 0;
-  for (let j = 0; j < bag.length; j++) if (cost[j] === best) n++;
-  const out = new Int32Array(n);
-  n = 0;
-  for (let j = 0; j < bag.length; j++) if (cost[j] === best) out[n++] = bag[j];
-  return out;
-}
-
-/** A binary heap of label indices with position tracking, for remove and re-ordering after a key drops. */
+/** A binary max-heap of label indices by `priority`, with positions, for remove and re-ordering after a key drops. */
 class LabelHeap {
   private readonly items: Int32Array;
   private readonly pos: Int32Array;
   size = 0;
-  constructor(
-    capacity: number,
-    private readonly before: (a: number, b: number) => boolean,
-  ) {
-    this.items = new Int32Array(capacity);
-    this.pos = new Int32Array(capacity).fill(-1);
+  constructor(private readonly priority: Float64Array) {
+    this.items = new Int32Array(priority.length);
+    this.pos = new Int32Array(priority.length).fill(-1);
   }
   peek(): number {
     return this.items[0];
@@ -144,36 +229,37 @@ class LabelHeap {
     this.up(p);
     this.down(this.pos[last]);
   }
-  /** Restore order after l's key moved later (its deficit dropped). */
+  /** Restore order after l's priority dropped. */
   sink(l: number): void {
     if (this.pos[l] >= 0) this.down(this.pos[l]);
   }
-  private swap(a: number, b: number): void {
-    const x = this.items[a];
-    const y = this.items[b];
-    this.items[a] = y;
-    this.items[b] = x;
-    this.pos[y] = a;
-    this.pos[x] = b;
-  }
   private up(p: number): void {
+    const { items, pos, priority } = this;
+    const l = items[p];
     while (p > 0) {
       const parent = (p - 1) >> 1;
-      if (!this.before(this.items[p], this.items[parent])) break;
-      this.swap(p, parent);
+      if (priority[items[parent]] >= priority[l]) break;
+      items[p] = items[parent];
+      pos[items[p]] = p;
       p = parent;
     }
+    items[p] = l;
+    pos[l] = p;
   }
   private down(p: number): void {
+    const { items, pos, priority } = this;
+    const l = items[p];
+    const key = priority[l];
     for (;;) {
-      const a = 2 * p + 1;
-      const b = a + 1;
-      let best = p;
-      if (a < this.size && this.before(this.items[a], this.items[best])) best = a;
-      if (b < this.size && this.before(this.items[b], this.items[best])) best = b;
-      if (best === p) return;
-      this.swap(p, best);
-      p = best;
+      let child = 2 * p + 1;
+      if (child >= this.size) break;
+      if (child + 1 < this.size && priority[items[child + 1]] > priority[items[child]]) child++;
+      if (priority[items[child]] <= key) break;
+      items[p] = items[child];
+      pos[items[p]] = p;
+      p = child;
     }
+    items[p] = l;
+    pos[l] = p;
   }
 }
