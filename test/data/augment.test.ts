@@ -82,6 +82,24 @@ describe('applyAugmentations', () => {
   });
 });
 
+describe('the cpu Transform kernel, once augmentation has run', () => {
+  it('warps every image of a batch, in the modes augmentation does not use too', () => {
+    const s = 5;
+    const images = randomImages(3, s, s, 1, 8);
+    applyAugmentations({ images: images.subarray(0, s * s), height: s, width: s, channels: 1 }, [{ ...NONE, flip: true }]);
+    const flip = [-1, 0, s - 1, 0, 1, 0, 0, 0];
+    for (const [interpolation, fillMode] of [['nearest', 'constant'], ['bilinear', 'reflect'], ['bilinear', 'constant']] as const) {
+      const out = tf.tidy(() => {
+        const x = tf.tensor4d(Float32Array.from(images), [3, s, s, 1]);
+        return tf.image.transform(x, tf.tensor2d([flip, flip, flip]), interpolation, fillMode, 0).dataSync();
+      });
+      for (let b = 0; b < 3; b++) for (let y = 0; y < s; y++) for (let x = 0; x < s; x++) {
+        expect(out[b * s * s + y * s + x]).toBe(images[b * s * s + y * s + (s - 1 - x)]);
+      }
+    }
+  });
+});
+
 describe('augmentParams', () => {
   it('stays within the seed plan ranges and is a pure function of (seed, source, copy)', () => {
     const all = ['flip', 'rotate', 'zoom', 'brightness'] as const;
