@@ -8,19 +8,33 @@ export interface AdamOptions {
   epsilon?: number;
 }
 
+/** A kernel a backend may provide to do a whole Adam step of one variable at once. */
+export const ADAM_STEP_KERNEL = 'SkewbenchAdamStep';
+
+export interface AdamStepAttrs {
+  /** lr / (1 − β1ᵗ). */
+  correctedLearningRate: number;
+  /** 1 / (1 − β2ᵗ). */
+  varianceCorrection: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  [key: string]: number;
+}
+
 /**
- * Adam (Kingma & Ba) with bias correction, updating each variable in one pass over plain
- * Float32Arrays. tfjs's own optimiser spends about a dozen kernel launches per variable per step;
- * this does one read of the gradient and one write of the new weights. The moments live in
- * JavaScript memory, so there is nothing to dispose but the variables themselves.
+ * Adam (Kingma & Ba) with bias correction:
+ *   m ← β1·m + (1−β1)·g,  v ← β2·v + (1−β2)·g²,  w ← w − lr/(1−β1ᵗ) · m / (√(v/(1−β2ᵗ)) + ε).
+ * Where the backend registers ADAM_STEP_KERNEL (the project's wasm kernels do) each variable is
+ * one kernel launch; elsewhere the same formula runs as tfjs ops. The moments are tensors owned
+ * by the optimiser: call `dispose()` when done.
  */
 export class Adam {
   private readonly beta1: number;
   private readonly beta2: number;
   private readonly epsilon: number;
-  private readonly weights: Float32Array[];
-  private readonly m: Float32Array[];
-  private readonly v: Float32Array[];
+  private readonly m: tf.Tensor[];
+  private readonly v: tf.Tensor[];
   private t = 0;
 
   constructor(
@@ -33,9 +47,8 @@ export class Adam {
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;
     this.epsilon = options.epsilon ?? 1e-8;
-    this.weights = variables.map((v) => Float32Array.from(v.dataSync() as Float32Array));
-    this.m = variables.map((v) => new Float32Array(v.size));
-    this.v = variables.map((v) => new Float32Array(v.size));
+    this.m = variables.map((v) => tf.zerosLike(v));
+    this.v = variables.map((v) => tf.zerosLike(v));
   }
 
   get steps(): number {
@@ -45,27 +58,41 @@ export class Adam {
   /** Applies one step; `grads[i]` is the gradient of `variables[i]`. Does not dispose the gradients. */
   apply(grads: readonly tf.Tensor[]): void {
     this.t++;
-    const { beta1: b1, beta2: b2, epsilon: eps } = this;
-    const lr = this.options.learningRate;
-    const c1 = 1 / (1 - Math.pow(b1, this.t));
-    const c2 = 1 / (1 - Math.pow(b2, this.t));
+    const attrs: AdamStepAttrs = {
+      correctedLearningRate: this.options.learningRate / (1 - Math.pow(this.beta1, this.t)),
+      varianceCorrection: 1 / (1 - Math.pow(this.beta2, this.t)),
+      beta1: this.beta1,
+      beta2: this.beta2,
+      epsilon: this.epsilon,
+    };
+    const fused = tf.getKernel(ADAM_STEP_KERNEL, tf.getBackend()) !== undefined;
     for (let k = 0; k < this.variables.length; k++) {
-      const g = grads[k].dataSync() as Float32Array;
-      const w = this.weights[k];
-      const m = this.m[k];
-      const v = this.v[k];
-      for (let i = 0; i < w.length; i++) {
-        const gi = g[i];
-        const mi = b1 * m[i] + (1 - b1) * gi;
-        const vi = b2 * v[i] + (1 - b2) * gi * gi;
-        m[i] = mi;
-        v[i] = vi;
-        w[i] -= (lr * mi * c1) / (Math.sqrt(vi * c2) + eps);
-      }
-      // A copy: the cpu backend keeps the array it is given, and `w` changes next step.
-      const next = tf.tensor(w.slice(), this.variables[k].shape, 'float32');
-      this.variables[k].assign(next);
-      next.dispose();
+      const w = this.variables[k];
+      const [w2, m2, v2] = fused
+        ? (tf.engine().runKernel(ADAM_STEP_KERNEL, { w, g: grads[k], m: this.m[k], v: this.v[k] }, attrs) as tf.Tensor[])
+        : adamOps(w, grads[k], this.m[k], this.v[k], attrs);
+      w.assign(w2);
+      w2.dispose();
+      this.m[k].dispose();
+      this.v[k].dispose();
+      this.m[k] = m2;
+      this.v[k] = v2;
     }
   }
+
+  dispose(): void {
+    tf.dispose(this.m);
+    tf.dispose(this.v);
+    this.m.length = 0;
+    this.v.length = 0;
+  }
+}
+
+function adamOps(w: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, a: AdamStepAttrs): [tf.Tensor, tf.Tensor, tf.Tensor] {
+  return tf.tidy(() => {
+    const m2 = tf.add(tf.mul(m, a.beta1), tf.mul(g, 1 - a.beta1));
+    const v2 = tf.add(tf.mul(v, a.beta2), tf.mul(tf.square(g), 1 - a.beta2));
+    const step = tf.div(tf.mul(m2, a.correctedLearningRate), tf.add(tf.sqrt(tf.mul(v2, a.varianceCorrection)), a.epsilon));
+    return [tf.sub(w, step), m2, v2];
+  });
 }

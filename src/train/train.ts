@@ -77,35 +77,41 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
   let steps = 0;
   let images = 0;
   const started = performance.now();
-
-  for (let epoch = 1; epoch <= epochs && steps < stepBudget; epoch++) {
-    for (let i = 0; i < n; i++) order[i] = i;
-    shuffleRng.shuffle(order);
-    let lossSum = 0;
-    let epochImages = 0;
-    for (let start = 0; start < n && steps < stepBudget; start += batchSize) {
-      const end = Math.min(n, start + batchSize);
-      const b = end - start;
-      const x = tf.tensor4d(imagesToFloats(set, order, start, end), [b, height, width, channels]);
-      const y = tf.tensor2d(labelsToFloats(set.labels, order, start, end), [b, labelCount]);
-      const { value, grads } = tf.variableGrads(() => computeLoss(loss, model.logits(x), y), model.variables as tf.Variable[]);
-      const batchLoss = value.dataSync()[0];
-      if (!Number.isFinite(batchLoss)) {
-        tf.dispose([x, y, value, grads]);
-        throw new Error(`training diverged: the ${loss.kind} loss became ${batchLoss} in epoch ${epoch} (step ${steps + 1})`);
+  try {
+    for (let epoch = 1; epoch <= epochs && steps < stepBudget; epoch++) {
+      for (let i = 0; i < n; i++) order[i] = i;
+      shuffleRng.shuffle(order);
+      let lossSum = 0;
+      let epochImages = 0;
+      for (let start = 0; start < n && steps < stepBudget; start += batchSize) {
+        const end = Math.min(n, start + batchSize);
+        const b = end - start;
+        const x = tf.tensor4d(imagesToFloats(set, order, start, end), [b, height, width, channels]);
+        const y = tf.tensor2d(labelsToFloats(set.labels, order, start, end), [b, labelCount]);
+        try {
+          const { value, grads } = tf.variableGrads(() => computeLoss(loss, model.logits(x), y), model.variables as tf.Variable[]);
+          const batchLoss = value.dataSync()[0];
+          if (!Number.isFinite(batchLoss)) {
+            tf.dispose([value, grads]);
+            throw new Error(`training diverged: the ${loss.kind} loss became ${batchLoss} in epoch ${epoch} (step ${steps + 1})`);
+          }
+          optimizer.apply(model.variables.map((v) => grads[v.name]));
+          tf.dispose([value, grads]);
+          lossSum += batchLoss * b;
+        } finally {
+          tf.dispose([x, y]);
+        }
+        epochImages += b;
+        steps++;
       }
-      optimizer.apply(model.variables.map((v) => grads[v.name]));
-      tf.dispose([x, y, value, grads]);
-      lossSum += batchLoss * b;
-      epochImages += b;
-      steps++;
+      images += epochImages;
+      const epochLoss = lossSum / epochImages;
+      lossHistory.push(epochLoss);
+      if (options.onEpoch) await options.onEpoch({ epoch, epochs, steps, loss: epochLoss, seconds: (performance.now() - started) / 1000 });
     }
-    images += epochImages;
-    const epochLoss = lossSum / epochImages;
-    lossHistory.push(epochLoss);
-    if (options.onEpoch) await options.onEpoch({ epoch, epochs, steps, loss: epochLoss, seconds: (performance.now() - started) / 1000 });
+  } finally {
+    optimizer.dispose();
   }
-
   const seconds = (performance.now() - started) / 1000;
   return {
     epochs: lossHistory.length,

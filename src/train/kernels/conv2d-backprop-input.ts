@@ -1,6 +1,5 @@
 import {
   backend_util,
-  Conv2D,
   Conv2DBackpropInput,
   type Conv2DBackpropInputAttrs,
   type KernelConfig,
@@ -8,20 +7,22 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { heapFloats, release, runBuiltin } from './wasm-backend.js';
+import { gemmModule, matMulInto, matMulScratchBytes, pointer, scratch } from './gemm-runtime.js';
+import { heapFloats } from './wasm-backend.js';
 
 type Attrs = Conv2DBackpropInputAttrs & { dilations?: number | [number, number] };
 
 /**
- * With stride 1 the input gradient is the full correlation of dy with the filter rotated by 180°
- * and its channel axes swapped: dx = conv2d(dy, rot(W), pad = (K−1)·d − pad). That runs on the
- * backend's XNNPACK convolution; strided cases and paddings beyond the filter extent keep the
- * backend's own kernel.
+ * The input gradient as the adjoint of im2col: dCols = dY·Wᵀ [N·OH·OW × KH·KW·CI] on the project
+ * GEMM, then col2im scatters each column block back onto dx. One path for every stride, padding
+ * and dilation; the backend's own kernel is a scalar loop. `attrs.dilations` is honoured when a
+ * caller supplies it (tfjs's conv2d gradient never does).
  */
 function conv2DBackpropInput(args: { inputs: { dy: TensorInfo; filter: TensorInfo }; backend: BackendWasm; attrs: Attrs }): TensorInfo {
   const { inputs, backend, attrs } = args;
   const { dy, filter } = inputs;
   const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs;
+  if (dataFormat === 'NCHW') throw new Error('wasm Conv2DBackpropInput supports only NHWC data');
   const info = backend_util.computeConv2DInfo(
     inputShape,
     filter.shape as [number, number, number, number],
@@ -32,42 +33,43 @@ function conv2DBackpropInput(args: { inputs: { dy: TensorInfo; filter: TensorInf
     false,
     'channelsLast',
   );
-  const { inHeight, inWidth, outHeight, outWidth, filterHeight: KH, filterWidth: KW, inChannels: CI, outChannels: CO } = info;
-  const { strideHeight, strideWidth, dilationHeight, dilationWidth, padInfo } = info;
-  const padTop = (KH - 1) * dilationHeight - padInfo.top;
-  const padLeft = (KW - 1) * dilationWidth - padInfo.left;
-  const padBottom = inHeight - outHeight + padInfo.top;
-  const padRight = inWidth - outWidth + padInfo.left;
-  const usable =
-    dataFormat !== 'NCHW' && strideHeight === 1 && strideWidth === 1 && padTop >= 0 && padLeft >= 0 && padBottom >= 0 && padRight >= 0;
-  if (!usable) {
-    if (attrs.dilations !== undefined && (dilationHeight !== 1 || dilationWidth !== 1)) {
-      throw new Error('wasm Conv2DBackpropInput: dilations are supported only with stride 1');
-    }
-    return runBuiltin(Conv2DBackpropInput, backend, { dy, filter }, attrs as unknown as Record<string, never>);
-  }
-  const rotated = backend.makeOutput([KH, KW, CO, CI], 'float32');
-  const w = heapFloats(backend, filter);
-  const r = heapFloats(backend, rotated);
-  for (let kh = 0; kh < KH; kh++) {
-    for (let kw = 0; kw < KW; kw++) {
-      const src = ((KH - 1 - kh) * KW + (KW - 1 - kw)) * CI * CO;
-      const dst = (kh * KW + kw) * CO * CI;
-      for (let ci = 0; ci < CI; ci++) for (let co = 0; co < CO; co++) r[dst + co * CI + ci] = w[src + ci * CO + co];
-    }
-  }
-  const out = runBuiltin(
-    Conv2D,
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
+  const rows = batchSize * outHeight * outWidth;
+  const taps = filterHeight * filterWidth * inChannels;
+  const colsBytes = rows * taps * 4;
+  const out = backend.makeOutput([batchSize, inHeight, inWidth, inChannels], 'float32');
+  const cols = scratch(backend, colsBytes + matMulScratchBytes(rows, outChannels, taps));
+  // dCols[p][(kh,kw,ci)] = Σ_co dy[p][co] · W[(kh,kw,ci)][co]: W [taps × CO] read as Wᵀ.
+  matMulInto(
     backend,
-    { x: dy, filter: rotated },
-    {
-      strides: [1, 1],
-      dilations: [dilationHeight, dilationWidth],
-      pad: [[0, 0], [padTop, padBottom], [padLeft, padRight], [0, 0]],
-      dataFormat: 'NHWC',
-    },
+    { ptr: pointer(backend, dy), transposed: false },
+    { ptr: pointer(backend, filter), transposed: true },
+    rows,
+    outChannels,
+    taps,
+    cols,
+    {},
+    colsBytes,
   );
-  release(backend, rotated);
+  heapFloats(backend, out).fill(0);
+  gemmModule(backend).col2im(
+    cols,
+    batchSize,
+    inHeight,
+    inWidth,
+    inChannels,
+    filterHeight,
+    filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+    outHeight,
+    outWidth,
+    pointer(backend, out),
+  );
   return out;
 }
 

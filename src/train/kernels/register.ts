@@ -1,4 +1,5 @@
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { adamStepConfig } from './adam-step.js';
 import { batchMatMulConfig } from './batch-mat-mul.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
@@ -15,10 +16,11 @@ export const wasmTrainingKernels: readonly KernelConfig[] = [
   conv2DBackpropInputConfig,
   maxPoolGradConfig,
   sumConfig,
+  adamStepConfig,
 ];
 
 /** Kernels ours are built from; captured before any replacement so ours can call the originals. */
-const BUILTINS = ['BatchMatMul', '_FusedMatMul', 'Conv2D', 'Conv2DBackpropInput', 'Sum'];
+const BUILTINS = ['BatchMatMul', '_FusedMatMul', 'Sum'];
 
 let registered = false;
 

@@ -2,8 +2,8 @@ import { getKernel, type KernelFunc, type NamedAttrMap, type NamedTensorInfoMap,
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 /**
- * The wasm backend's own kernels, captured before ours replace some of them: ours fall back to
- * them for cases they do not cover, and the input gradient reuses the XNNPACK convolution.
+ * The wasm backend's own kernels, captured before ours replace them: ours fall back to them for
+ * the cases they do not cover (batched broadcasts, other activations, other reductions).
  */
 const builtin = new Map<string, KernelFunc>();
 
@@ -22,11 +22,6 @@ export function runBuiltin(
   const kernel = builtin.get(name);
   if (!kernel) throw new Error(`wasm kernel ${name} is not available (was the wasm backend initialised?)`);
   return kernel({ inputs, backend, attrs }) as TensorInfo;
-}
-
-/** Frees an intermediate that never became a tfjs Tensor (kernel outputs are only counted once returned). */
-export function release(backend: BackendWasm, ...infos: TensorInfo[]): void {
-  for (const info of infos) backend.disposeData(info.dataId);
 }
 
 export function heapFloats(backend: BackendWasm, info: TensorInfo): Float32Array {

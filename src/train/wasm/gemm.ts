@@ -14,12 +14,22 @@ export interface GemmExports {
     x: number, N: number, H: number, W: number, C: number, KH: number, KW: number,
     sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, OH: number, OW: number, cols: number,
   ): void;
+  /** dx += the adjoint of im2col applied to cols (dx zeroed by the caller); same geometry arguments as im2col. */
+  col2im(
+    cols: number, N: number, H: number, W: number, C: number, KH: number, KW: number,
+    sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, OH: number, OW: number, dx: number,
+  ): void;
   /** out[c] = Σ_r x[r·C + c]. */
   column_sum(x: number, rows: number, C: number, out: number): void;
   /** Adds each dy to the first maximal x of its pooling window in dx (which the caller zeroes). */
   max_pool_grad(
     x: number, dy: number, dx: number, N: number, H: number, W: number, C: number, OH: number, OW: number,
     fh: number, fw: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number,
+  ): void;
+  /** One Adam step over n weights into fresh buffers (see gemm.wat). */
+  adam(
+    w: number, g: number, m: number, v: number, wOut: number, mOut: number, vOut: number, n: number,
+    lrc: number, c2: number, b1: number, b2: number, eps: number,
   ): void;
 }
 
@@ -71,7 +81,9 @@ export function loadGemm(memory: WasmMemory, options: { fusedMultiplyAdd?: boole
     pack_b: exports.pack_b,
     epilogue: exports.epilogue,
     im2col: exports.im2col,
+    col2im: exports.col2im,
     column_sum: exports.column_sum,
+    adam: exports.adam,
     max_pool_grad: exports.max_pool_grad,
   };
 }

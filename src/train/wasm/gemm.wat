@@ -1,5 +1,5 @@
-;; Single-precision GEMM, im2col, column sums and the max-pool gradient for the training kernels
-;; of the wasm backend.
+;; Single-precision GEMM, im2col and its adjoint, column sums, the max-pool gradient and the Adam
+;; step: the training kernels of the wasm backend.
 ;;
 ;; The module imports the wasm backend's own memory, so it reads and writes tfjs tensors where they
 ;; live (pointers are the backend's byte offsets) and nothing is copied in or out.
@@ -337,5 +337,110 @@
         (br $ohloop)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
       (br $nloop)))
+  )
+
+  ;; The adjoint of im2col: dx[n, oh·sh + kh·dh − pt, ow·sw + kw·dw − pl, c] += cols[(n,oh,ow)][(kh,kw,c)]
+  ;; for every tap inside dx; dx must be zeroed by the caller.
+  (func (export "col2im") (param $cols i32) (param $N i32) (param $H i32) (param $W i32) (param $C i32)
+        (param $KH i32) (param $KW i32) (param $sh i32) (param $sw i32) (param $dh i32) (param $dw i32)
+        (param $pt i32) (param $pl i32) (param $OH i32) (param $OW i32) (param $dx i32)
+    (local $n i32) (local $oh i32) (local $ow i32) (local $kh i32) (local $kw i32) (local $ih i32) (local $iw i32)
+    (local $bytes i32) (local $src i32) (local $rowValid i32) (local $dst i32) (local $c i32) (local $C4 i32)
+    (local.set $bytes (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $C4 (i32.shl (i32.and (local.get $C) (i32.const -4)) (i32.const 2)))
+    (local.set $src (local.get $cols))
+    (block $ndone (loop $nloop
+      (br_if $ndone (i32.ge_u (local.get $n) (local.get $N)))
+      (local.set $oh (i32.const 0))
+      (block $ohdone (loop $ohloop
+        (br_if $ohdone (i32.ge_u (local.get $oh) (local.get $OH)))
+        (local.set $ow (i32.const 0))
+        (block $owdone (loop $owloop
+          (br_if $owdone (i32.ge_u (local.get $ow) (local.get $OW)))
+          (local.set $kh (i32.const 0))
+          (block $khdone (loop $khloop
+            (br_if $khdone (i32.ge_u (local.get $kh) (local.get $KH)))
+            (local.set $ih (i32.sub (i32.add (i32.mul (local.get $oh) (local.get $sh)) (i32.mul (local.get $kh) (local.get $dh))) (local.get $pt)))
+            (local.set $rowValid (i32.lt_u (local.get $ih) (local.get $H)))
+            (local.set $kw (i32.const 0))
+            (block $kwdone (loop $kwloop
+              (br_if $kwdone (i32.ge_u (local.get $kw) (local.get $KW)))
+              (local.set $iw (i32.sub (i32.add (i32.mul (local.get $ow) (local.get $sw)) (i32.mul (local.get $kw) (local.get $dw))) (local.get $pl)))
+              (if (i32.and (local.get $rowValid) (i32.lt_u (local.get $iw) (local.get $W))) (then
+                (local.set $dst (i32.add (local.get $dx) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $H)) (local.get $ih)) (local.get $W)) (local.get $iw)) (local.get $bytes))))
+                (local.set $c (i32.const 0))
+                (block $vdone (loop $vloop
+                  (br_if $vdone (i32.ge_u (local.get $c) (local.get $C4)))
+                  (v128.store (i32.add (local.get $dst) (local.get $c))
+                    (f32x4.add (v128.load (i32.add (local.get $dst) (local.get $c))) (v128.load (i32.add (local.get $src) (local.get $c)))))
+                  (local.set $c (i32.add (local.get $c) (i32.const 16)))
+                  (br $vloop)))
+                (block $sdone (loop $sloop
+                  (br_if $sdone (i32.ge_u (local.get $c) (local.get $bytes)))
+                  (f32.store (i32.add (local.get $dst) (local.get $c))
+                    (f32.add (f32.load (i32.add (local.get $dst) (local.get $c))) (f32.load (i32.add (local.get $src) (local.get $c)))))
+                  (local.set $c (i32.add (local.get $c) (i32.const 4)))
+                  (br $sloop)))))
+              (local.set $src (i32.add (local.get $src) (local.get $bytes)))
+              (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
+              (br $kwloop)))
+            (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+            (br $khloop)))
+          (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+          (br $owloop)))
+        (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+        (br $ohloop)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $nloop)))
+  )
+
+  ;; One Adam step for n weights: m' = β1·m + (1−β1)·g, v' = β2·v + (1−β2)·g²,
+  ;; w' = w − lrc·m' / (√(c2·v') + ε), where lrc = lr/(1−β1ᵗ) and c2 = 1/(1−β2ᵗ) carry the bias
+  ;; corrections. Writes w', m', v' to fresh buffers (the inputs may be shared with other tensors).
+  (func (export "adam") (param $w i32) (param $g i32) (param $m i32) (param $v i32) (param $wo i32) (param $mo i32) (param $vo i32)
+        (param $n i32) (param $lrc f32) (param $c2 f32) (param $b1 f32) (param $b2 f32) (param $eps f32)
+    (local $i i32) (local $end4 i32) (local $end i32)
+    (local $G v128) (local $M v128) (local $V v128)
+    (local $B1 v128) (local $B2 v128) (local $A1 v128) (local $A2 v128) (local $LR v128) (local $C2 v128) (local $EPS v128)
+    (local $gs f32) (local $ms f32) (local $vs f32)
+    (local.set $B1 (f32x4.splat (local.get $b1)))
+    (local.set $B2 (f32x4.splat (local.get $b2)))
+    (local.set $A1 (f32x4.splat (f32.sub (f32.const 1) (local.get $b1))))
+    (local.set $A2 (f32x4.splat (f32.sub (f32.const 1) (local.get $b2))))
+    (local.set $LR (f32x4.splat (local.get $lrc)))
+    (local.set $C2 (f32x4.splat (local.get $c2)))
+    (local.set $EPS (f32x4.splat (local.get $eps)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $end4 (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (block $vdone (loop $vloop
+      (br_if $vdone (i32.ge_u (local.get $i) (local.get $end4)))
+      (local.set $G (v128.load (i32.add (local.get $g) (local.get $i))))
+      (local.set $M (f32x4.add (f32x4.mul (local.get $B1) (v128.load (i32.add (local.get $m) (local.get $i))))
+                                (f32x4.mul (local.get $A1) (local.get $G))))
+      (local.set $V (f32x4.add (f32x4.mul (local.get $B2) (v128.load (i32.add (local.get $v) (local.get $i))))
+                                (f32x4.mul (local.get $A2) (f32x4.mul (local.get $G) (local.get $G)))))
+      (v128.store (i32.add (local.get $mo) (local.get $i)) (local.get $M))
+      (v128.store (i32.add (local.get $vo) (local.get $i)) (local.get $V))
+      (v128.store (i32.add (local.get $wo) (local.get $i))
+        (f32x4.sub (v128.load (i32.add (local.get $w) (local.get $i)))
+          (f32x4.div (f32x4.mul (local.get $LR) (local.get $M))
+                     (f32x4.add (f32x4.sqrt (f32x4.mul (local.get $C2) (local.get $V))) (local.get $EPS)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $vloop)))
+    (block $sdone (loop $sloop
+      (br_if $sdone (i32.ge_u (local.get $i) (local.get $end)))
+      (local.set $gs (f32.load (i32.add (local.get $g) (local.get $i))))
+      (local.set $ms (f32.add (f32.mul (local.get $b1) (f32.load (i32.add (local.get $m) (local.get $i))))
+                              (f32.mul (f32.sub (f32.const 1) (local.get $b1)) (local.get $gs))))
+      (local.set $vs (f32.add (f32.mul (local.get $b2) (f32.load (i32.add (local.get $v) (local.get $i))))
+                              (f32.mul (f32.sub (f32.const 1) (local.get $b2)) (f32.mul (local.get $gs) (local.get $gs)))))
+      (f32.store (i32.add (local.get $mo) (local.get $i)) (local.get $ms))
+      (f32.store (i32.add (local.get $vo) (local.get $i)) (local.get $vs))
+      (f32.store (i32.add (local.get $wo) (local.get $i))
+        (f32.sub (f32.load (i32.add (local.get $w) (local.get $i)))
+          (f32.div (f32.mul (local.get $lrc) (local.get $ms))
+                   (f32.add (f32.sqrt (f32.mul (local.get $c2) (local.get $vs))) (local.get $eps)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $sloop)))
   )
 )

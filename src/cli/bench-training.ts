@@ -1,0 +1,40 @@
+import type { Command } from 'commander';
+import { benchTraining, REFERENCE_WORKLOAD } from '../bench/training.js';
+import { num, table } from '../report/format.js';
+import { BACKEND_PREFERENCES } from '../train/backend.js';
+import { MODEL_KINDS, type ModelKind } from '../train/models.js';
+import { choiceOption, numberOption } from './options.js';
+
+export function registerTrainingBench(bench: Command): void {
+  bench
+    .command('training')
+    .description('training throughput of the reference MLP and CNN, side by side with ../shared/reference/torch_throughput.py')
+    .option('--backend <name>', `tfjs backend: ${BACKEND_PREFERENCES.join(', ')}`, 'auto')
+    .option('--model <kind>', `${MODEL_KINDS.join(', ')} or both`, 'both')
+    .option('--images <n>', 'images per epoch', String(REFERENCE_WORKLOAD.images))
+    .option('--epochs <n>', 'timed epochs after one warm-up epoch', String(REFERENCE_WORKLOAD.epochs))
+    .option('--batch <n>', 'batch size', String(REFERENCE_WORKLOAD.batchSize))
+    .option('--json', 'print one JSON object per model (the fields of torch_throughput.py)')
+    .action(async (o: { backend: string; model: string; images: string; epochs: string; batch: string; json?: boolean }) => {
+      const backend = choiceOption('--backend', o.backend, BACKEND_PREFERENCES);
+      const model = choiceOption('--model', o.model, [...MODEL_KINDS, 'both'] as const);
+      const { rows, backendReason } = await benchTraining({
+        backend,
+        models: model === 'both' ? MODEL_KINDS : [model as ModelKind],
+        images: numberOption('--images', o.images, { min: 1, integer: true }),
+        epochs: numberOption('--epochs', o.epochs, { min: 1, integer: true }),
+        batchSize: numberOption('--batch', o.batch, { min: 1, integer: true }),
+      });
+      process.stderr.write(`${backendReason}\n`);
+      if (o.json) {
+        for (const row of rows) process.stdout.write(JSON.stringify(row) + '\n');
+        return;
+      }
+      process.stdout.write(
+        table(
+          ['engine', 'threads', 'model', 'input', 'labels', 'batch', 'images', 'seconds', 'images/s'],
+          rows.map((r) => [r.engine, r.threads, r.model, `${r.inputSize}×${r.inputSize}`, r.labels, r.batchSize, r.images, num(r.seconds, 3), num(r.imagesPerSecond, 1)]),
+        ) + '\n',
+      );
+    });
+}

@@ -1,0 +1,33 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { createRng } from '../../src/labels/rng.js';
+import { selectBackend } from '../../src/train/backend.js';
+
+/** Runs `f` on the named backend and returns its result as plain floats (tensors disposed). */
+export async function onBackend(name: 'cpu' | 'wasm', f: () => tf.Tensor): Promise<Float32Array> {
+  await selectBackend(name);
+  const out = tf.tidy(f);
+  const values = Float32Array.from(out.dataSync() as Float32Array);
+  out.dispose();
+  return values;
+}
+
+/** max |got − want| / max |want|: the error relative to the reference's own scale. */
+export function relativeError(got: ArrayLike<number>, want: ArrayLike<number>): number {
+  if (got.length !== want.length) return Infinity;
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < want.length; i++) {
+    if (!Number.isFinite(got[i])) return Infinity;
+    diff = Math.max(diff, Math.abs(got[i] - want[i]));
+    scale = Math.max(scale, Math.abs(want[i]));
+  }
+  return scale === 0 ? diff : diff / scale;
+}
+
+/** Seeded floats in [-1, 1), a `zeroFraction` of them exactly 0 (ties for max-pooling, dead ReLUs). */
+export function floats(n: number, seed: number, zeroFraction = 0): Float32Array {
+  const rng = createRng(seed);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = rng.float() < zeroFraction ? 0 : 2 * rng.float() - 1;
+  return out;
+}

@@ -1,0 +1,283 @@
+import * as tf from '@tensorflow/tfjs-core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { selectBackend } from '../../src/train/backend.js';
+import { wasmTrainingKernels } from '../../src/train/kernels/register.js';
+import { Adam } from '../../src/train/adam.js';
+import { floats, onBackend, relativeError } from './helpers.js';
+
+// Every kernel the project registers for wasm, checked against the cpu backend over random shapes,
+// strides, paddings and dilations: max |wasm − cpu| ≤ 1e-4 · max |cpu|.
+const TOLERANCE = 1e-4;
+const RUNS = 25;
+
+type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
+
+const padArb: fc.Arbitrary<Pad> = fc.oneof(
+  fc.constant('same' as const),
+  fc.constant('valid' as const),
+  fc
+    .tuple(fc.nat(2), fc.nat(2), fc.nat(2), fc.nat(2))
+    .map(([t, b, l, r]) => [[0, 0], [t, b], [l, r], [0, 0]] as [[0, 0], [number, number], [number, number], [0, 0]]),
+);
+
+/** A conv2d geometry tfjs accepts: stride > 1 or dilation > 1, never both. */
+const convArb = fc
+  .record({
+    n: fc.integer({ min: 1, max: 3 }),
+    h: fc.integer({ min: 1, max: 9 }),
+    w: fc.integer({ min: 1, max: 9 }),
+    ci: fc.integer({ min: 1, max: 5 }),
+    co: fc.integer({ min: 1, max: 10 }),
+    kh: fc.integer({ min: 1, max: 4 }),
+    kw: fc.integer({ min: 1, max: 4 }),
+    stride: fc.integer({ min: 1, max: 3 }),
+    dilation: fc.integer({ min: 1, max: 3 }),
+    pad: padArb,
+    seed: fc.integer(),
+  })
+  .map((c) => (c.stride > 1 ? { ...c, dilation: 1 } : c))
+  .filter((c) => {
+    const info = geometry(c);
+    return info !== null && info.outHeight > 0 && info.outWidth > 0;
+  });
+
+type Conv = { n: number; h: number; w: number; ci: number; co: number; kh: number; kw: number; stride: number; dilation: number; pad: Pad; seed: number };
+
+function geometry(c: Conv): tf.backend_util.Conv2DInfo | null {
+  try {
+    return tf.backend_util.computeConv2DInfo([c.n, c.h, c.w, c.ci], [c.kh, c.kw, c.ci, c.co], c.stride, c.dilation, c.pad);
+  } catch {
+    return null;
+  }
+}
+
+/** The filter a dilated one is equivalent to: taps spread out by `d`, zeros between. */
+function spreadFilter(values: Float32Array, kh: number, kw: number, ci: number, co: number, d: number): { values: Float32Array; shape: [number, number, number, number] } {
+  const eh = (kh - 1) * d + 1;
+  const ew = (kw - 1) * d + 1;
+  const out = new Float32Array(eh * ew * ci * co);
+  for (let a = 0; a < kh; a++) for (let b = 0; b < kw; b++) out.set(values.subarray((a * kw + b) * ci * co, (a * kw + b + 1) * ci * co), (a * d * ew + b * d) * ci * co);
+  return { values: out, shape: [eh, ew, ci, co] };
+}
+
+describe('wasm training kernels agree with the cpu backend', () => {
+  it('registers the kernels it claims to', async () => {
+    await selectBackend('wasm');
+    const names = wasmTrainingKernels.map((k) => k.kernelName).sort();
+    expect(names).toEqual(['BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'SkewbenchAdamStep', 'Sum', '_FusedMatMul']);
+    for (const k of wasmTrainingKernels) expect(tf.getKernel(k.kernelName, 'wasm')?.kernelFunc).toBe(k.kernelFunc);
+  });
+
+  it('BatchMatMul: any transposes, batch sizes and broadcast batch', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 19 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 21 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.constantFrom([1, 1], [3, 3], [1, 2], [2, 1]),
+        fc.integer(),
+        async (M, K, N, ta, tb, [ba, bb], seed) => {
+          const aShape = [ba, ta ? K : M, ta ? M : K];
+          const bShape = [bb, tb ? N : K, tb ? K : N];
+          const a = floats(ba * M * K, seed);
+          const b = floats(bb * K * N, seed + 1);
+          const run = () => tf.matMul(tf.tensor(a, aShape) as tf.Tensor3D, tf.tensor(b, bShape) as tf.Tensor3D, ta, tb);
+          const want = await onBackend('cpu', run);
+          const got = await onBackend('wasm', run);
+          expect(relativeError(got, want)).toBeLessThanOrEqual(TOLERANCE);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('_FusedMatMul: bias and relu/linear epilogue, any transposes', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 17 }),
+        fc.integer({ min: 1, max: 30 }),
+        fc.integer({ min: 1, max: 20 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.boolean(),
+        fc.constantFrom('relu' as const, 'linear' as const),
+        fc.integer(),
+        async (M, K, N, ta, tb, withBias, activation, seed) => {
+          const a = floats(M * K, seed);
+          const b = floats(K * N, seed + 1);
+          const bias = floats(N, seed + 2);
+          const run = () =>
+            tf.fused.matMul({
+              a: tf.tensor2d(a, ta ? [K, M] : [M, K]),
+              b: tf.tensor2d(b, tb ? [N, K] : [K, N]),
+              transposeA: ta,
+              transposeB: tb,
+              bias: withBias ? tf.tensor1d(bias) : undefined,
+              activation,
+            });
+          const want = await onBackend('cpu', run);
+          const got = await onBackend('wasm', run);
+          expect(relativeError(got, want)).toBeLessThanOrEqual(TOLERANCE);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('Conv2DBackpropFilter: shapes, strides, paddings and dilations', async () => {
+    await fc.assert(
+      fc.asyncProperty(convArb, async (c) => {
+        const info = geometry(c)!;
+        const x = floats(c.n * c.h * c.w * c.ci, c.seed);
+        const dy = floats(c.n * info.outHeight * info.outWidth * c.co, c.seed + 1);
+        const attrs = { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined };
+        const got = await onBackend('wasm', () =>
+          tf.engine().runKernel(
+            tf.Conv2DBackpropFilter,
+            { x: tf.tensor4d(x, [c.n, c.h, c.w, c.ci]), dy: tf.tensor4d(dy, info.outShape) },
+            { ...attrs, filterShape: [c.kh, c.kw, c.ci, c.co], dilations: c.dilation } as unknown as tf.NamedAttrMap,
+          ) as tf.Tensor,
+        );
+        // The cpu kernel has no dilations: differentiate with respect to the spread-out filter
+        // instead and read the gradient at the taps that exist.
+        const spread = spreadFilter(new Float32Array(c.kh * c.kw * c.ci * c.co), c.kh, c.kw, c.ci, c.co, c.dilation);
+        const full = await onBackend('cpu', () =>
+          tf.engine().runKernel(
+            tf.Conv2DBackpropFilter,
+            { x: tf.tensor4d(x, [c.n, c.h, c.w, c.ci]), dy: tf.tensor4d(dy, info.outShape) },
+            { ...attrs, filterShape: spread.shape } as unknown as tf.NamedAttrMap,
+          ) as tf.Tensor,
+        );
+        const ew = spread.shape[1];
+        const want = new Float32Array(c.kh * c.kw * c.ci * c.co);
+        const tap = c.ci * c.co;
+        for (let a = 0; a < c.kh; a++) {
+          for (let b = 0; b < c.kw; b++) want.set(full.subarray((a * c.dilation * ew + b * c.dilation) * tap, (a * c.dilation * ew + b * c.dilation + 1) * tap), (a * c.kw + b) * tap);
+        }
+        expect(relativeError(got, want)).toBeLessThanOrEqual(TOLERANCE);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('Conv2DBackpropInput: shapes, strides, paddings and (with stride 1) dilations', async () => {
+    await fc.assert(
+      fc.asyncProperty(convArb, async (c) => {
+        const info = geometry(c)!;
+        const filter = floats(c.kh * c.kw * c.ci * c.co, c.seed);
+        const dy = floats(c.n * info.outHeight * info.outWidth * c.co, c.seed + 1);
+        const attrs = { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: [c.n, c.h, c.w, c.ci] };
+        const got = await onBackend('wasm', () =>
+          tf.engine().runKernel(
+            tf.Conv2DBackpropInput,
+            { dy: tf.tensor4d(dy, info.outShape), filter: tf.tensor4d(filter, [c.kh, c.kw, c.ci, c.co]) },
+            { ...attrs, dilations: c.dilation } as unknown as tf.NamedAttrMap,
+          ) as tf.Tensor,
+        );
+        const spread = spreadFilter(filter, c.kh, c.kw, c.ci, c.co, c.dilation);
+        const want = await onBackend('cpu', () =>
+          tf.engine().runKernel(
+            tf.Conv2DBackpropInput,
+            { dy: tf.tensor4d(dy, info.outShape), filter: tf.tensor4d(spread.values, spread.shape) },
+            attrs as unknown as tf.NamedAttrMap,
+          ) as tf.Tensor,
+        );
+        expect(relativeError(got, want)).toBeLessThanOrEqual(TOLERANCE);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('MaxPoolGrad: windows, strides, paddings, and ties resolved to the first maximum', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          n: fc.integer({ min: 1, max: 2 }),
+          h: fc.integer({ min: 1, max: 9 }),
+          w: fc.integer({ min: 1, max: 9 }),
+          c: fc.integer({ min: 1, max: 6 }),
+          size: fc.integer({ min: 1, max: 3 }),
+          stride: fc.integer({ min: 1, max: 3 }),
+          pad: fc.constantFrom('same' as const, 'valid' as const),
+          seed: fc.integer(),
+        }),
+        async (p) => {
+          fc.pre(p.pad === 'same' || (p.size <= p.h && p.size <= p.w));
+          // Half the inputs exactly 0, as after a ReLU: windows full of ties.
+          const x = floats(p.n * p.h * p.w * p.c, p.seed, 0.5);
+          const run = () => {
+            const input = tf.tensor4d(x, [p.n, p.h, p.w, p.c]);
+            const output = tf.maxPool(input, p.size, p.stride, p.pad);
+            const dy = tf.tensor4d(floats(output.size, p.seed + 1), output.shape);
+            return tf.engine().runKernel(tf.MaxPoolGrad, { dy, input, output }, {
+              filterSize: p.size,
+              strides: p.stride,
+              pad: p.pad,
+              dimRoundingMode: undefined,
+            } as unknown as tf.NamedAttrMap) as tf.Tensor;
+          };
+          const want = await onBackend('cpu', run);
+          const got = await onBackend('wasm', run);
+          expect(relativeError(got, want)).toBeLessThanOrEqual(TOLERANCE);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('Sum: over the leading axes (bias gradients) and any other axes', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 4 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.integer(),
+        async (shape, leading, keepDims, seed) => {
+          const rank = shape.length;
+          const axes = leading ? [...Array(Math.max(rank - 1, 1)).keys()] : [rank - 1];
+          const x = floats(shape.reduce((a, b) => a * b, 1), seed);
+          const run = () => tf.sum(tf.tensor(x, shape), axes, keepDims);
+          const want = await onBackend('cpu', run);
+          const got = await onBackend('wasm', run);
+          expect(relativeError(got, want)).toBeLessThanOrEqual(TOLERANCE);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('SkewbenchAdamStep: the fused wasm step equals the same update as cpu tfjs ops, step after step', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 3 }),
+        fc.double({ min: 1e-4, max: 0.1, noNaN: true }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer(),
+        async (shape, learningRate, steps, seed) => {
+          const size = shape.reduce((a, b) => a * b, 1);
+          const train = async (backend: 'cpu' | 'wasm') => {
+            await selectBackend(backend);
+            const w = tf.variable(tf.tensor(floats(size, seed), shape));
+            const adam = new Adam([w], { learningRate });
+            for (let t = 0; t < steps; t++) {
+              const g = tf.tensor(floats(size, seed + 1 + t), shape);
+              adam.apply([g]);
+              g.dispose();
+            }
+            adam.dispose();
+            const out = Float32Array.from(w.dataSync() as Float32Array);
+            w.dispose();
+            return out;
+          };
+          const want = await train('cpu');
+          const got = await train('wasm');
+          expect(relativeError(got, want)).toBeLessThanOrEqual(TOLERANCE);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+});
