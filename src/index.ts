@@ -5,6 +5,7 @@ export { labelStats, groupOf, DEFAULT_GROUPS, type LabelStats, type LabelStat, t
 export { classWeights, WEIGHT_SCHEMES, type WeightScheme, type WeightOptions, type LabelWeights } from './labels/weights.js';
 export { planOversampling, PLAN_METHODS, type PlanMethod, type PlanOptions, type OversamplingPlan } from './labels/oversample.js';
 export { readLabelsCsv, parseLabelsCsv, type LabelsCsvOptions } from './data/labels-csv.js';
+export { buildDataset, parseSkew, formatSkew, materialize, augment, datasetHash, subsampleToProfile, DATASET_NAMES, AUGMENTATIONS, type Dataset, type DatasetSpec, type SkewProfile, type AugmentationName } from './data/index.js';
 export { evaluate, DEFAULT_THRESHOLD, type EvaluationInput, type Evaluation, type LabelMetrics, type EvaluationSummary } from './eval/evaluate.js';
 export { averagePrecision, precisionRecallF1, type ConfusionCounts, type Scores } from './eval/metrics.js';
 export { tuneThreshold, type TunedThreshold } from './eval/threshold.js';
@@ -12,3 +13,4 @@ export { summarizeSeeds, pairedDifference, welchInterval, type SeedSummary, type
 export { studentTQuantile, studentTCdf } from './eval/student-t.js';
 export { loadSpec, parseSpec, type ResolvedSpec, type SuiteSpecInput, type MethodSpec } from './experiment/spec.js';
 export { expandGrid, selectShard, parseShard, type Trial, type TrialConfig, type Shard } from './experiment/grid.js';
+export { selectBackend, buildModel, disposeModel, trainModel, predict, computeLoss, type BackendChoice, type BackendPreference, type Model, type ModelKind, type LossSpec, type LabelLossWeights, type TrainOptions, type TrainResult, type EpochInfo, type ImageSet, type ImageBatch } from './train/index.js';

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerLabelsBench } from './bench-labels.js';
 import { registerTrainingBench } from './bench-training.js';
+import { registerDataBench } from './bench-data.js';
 
 /**
  * `skewbench bench <name>`: each benchmark registers one subcommand here (one file in src/cli/,
@@ -9,6 +10,7 @@ import { registerTrainingBench } from './bench-training.js';
 export const benchSubcommands: Array<(bench: Command) => void> = [
   registerLabelsBench,
   registerTrainingBench,
+  registerDataBench,
 ];
 
 export function registerBench(program: Command): void {

@@ -3,11 +3,15 @@ import { registerBench } from './bench.js';
 import { registerStats } from './stats.js';
 import { registerWeights } from './weights.js';
 import { registerPlan } from './plan.js';
+import { registerDataset } from './dataset.js';
+import { registerPreview } from './preview.js';
 
 /** Every CLI command registers itself here: one file per command, one line in this list. */
 export const commands: Array<(program: Command) => void> = [
   registerStats,
   registerWeights,
   registerPlan,
+  registerDataset,
+  registerPreview,
   registerBench,
 ];

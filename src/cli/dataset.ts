@@ -1,0 +1,100 @@
+import type { Command } from 'commander';
+import { buildDataset, DATASET_NAMES, type Dataset, type DatasetSpec } from '../data/build.js';
+import { datasetHash } from '../data/hash.js';
+import { formatSkew, parseSkew } from '../data/skew.js';
+import { SPLITS } from '../data/types.js';
+import { InputError } from '../errors.js';
+import { labelStats } from '../labels/stats.js';
+import { num, table } from '../report/format.js';
+import { numberOption } from './options.js';
+
+export interface DatasetFlags {
+  skew: string;
+  seed: string;
+  option: string[];
+  dir?: string;
+}
+
+/** The flags `dataset` and `preview` share: which data, which skew, which seed. */
+export function addDatasetFlags(command: Command): Command {
+  return command
+    .argument('<name>', `dataset: ${DATASET_NAMES.join(', ')}`)
+    .option('--skew <profile>', 'exponential:IF, pareto:IF[:alpha], step:FRACTION:FACTOR or uniform', 'exponential:50')
+    .option('--seed <n>', 'seed for the label ranks, item choice and placement', '1')
+    .option('-o, --option <key=value>', 'a dataset option, e.g. nMax=500, tileSize=28, testPerLabel=50 (repeatable)', collect, [])
+    .option('--dir <path>', 'folder dataset: the directory of images (labels.csv inside, or -o labels=…)');
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** `key=value` pairs as dataset options; values that read as JSON (numbers, true, [..]) are taken as such. */
+export function datasetSpec(name: string, flags: DatasetFlags): DatasetSpec {
+  const options: Record<string, unknown> = {};
+  for (const pair of flags.option) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new InputError(`--option "${pair}": expected key=value, e.g. nMax=500`);
+    const raw = pair.slice(at + 1);
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      // Not JSON: a plain string such as a path.
+    }
+    options[pair.slice(0, at)] = value;
+  }
+  if (flags.dir !== undefined) options.dir = flags.dir;
+  return { name, options };
+}
+
+export async function buildFromFlags(name: string, flags: DatasetFlags): Promise<Dataset> {
+  const seed = numberOption('--seed', flags.seed, { integer: true });
+  return buildDataset(datasetSpec(name, flags), parseSkew(flags.skew), seed);
+}
+
+/** The `--json` shape: per split its size, hash and per-label counts (with the profile's target in train). */
+export function datasetJson(d: Dataset): object {
+  const splits = Object.fromEntries(
+    SPLITS.map((split) => {
+      const counts = d[split].labels.counts();
+      return [
+        split,
+        {
+          images: d[split].labels.rows,
+          hash: datasetHash(d[split]),
+          labels: d.labels.map((name, l) => (split === 'train' ? { name, count: counts[l], target: d.targets[l] } : { name, count: counts[l] })),
+        },
+      ];
+    }),
+  );
+  return { dataset: d.name, skew: formatSkew(d.skew), seed: d.seed, splits };
+}
+
+export function formatDataset(d: Dataset): string {
+  const counts = Object.fromEntries(SPLITS.map((s) => [s, d[s].labels.counts()])) as Record<(typeof SPLITS)[number], Int32Array>;
+  const perLabel = table(
+    ['label', 'train', 'target', 'val', 'test'],
+    d.labels.map((name, l) => [name, counts.train[l], d.targets[l], counts.val[l], counts.test[l]]),
+  );
+  const stats = table(
+    ['split', 'images', 'cardinality', 'density', 'labelsets', 'MeanIR', 'MaxIR', 'CVIR', 'SCUMBLE', 'hash'],
+    SPLITS.map((split) => {
+      const s = labelStats(d[split].labels);
+      return [split, s.images, num(s.cardinality), num(s.density), s.labelsets, num(s.meanIR, 2), num(s.maxIR, 2), num(s.cvIR), num(s.scumble), datasetHash(d[split]).slice(0, 12)];
+    }),
+  );
+  const { height, width, channels } = d.train;
+  const header = `${d.name}, skew ${formatSkew(d.skew)}, seed ${d.seed}: ${height}×${width}×${channels} images, label-preserving augmentations: ${d.augmentations.join(', ') || 'none'}`;
+  return [header, perLabel, stats].join('\n');
+}
+
+export function registerDataset(program: Command): void {
+  addDatasetFlags(program.command('dataset').description('build a seeded, skewed dataset and show its realized label counts per split and its label stats'))
+    .option('--json', 'print {dataset, skew, seed, splits: {train, val, test}} as JSON')
+    .addHelpText('after', '\nExamples:\n  skewbench dataset fashion-mosaic --skew exponential:50 --seed 1\n  skewbench dataset shapes --skew step:0.3:20 -o nMax=200 --json\n  skewbench dataset folder --dir ./photos --skew uniform -o size=64')
+    .action(async (name: string, flags: DatasetFlags & { json?: boolean }) => {
+      const d = await buildFromFlags(name, flags);
+      process.stdout.write((flags.json ? JSON.stringify(datasetJson(d), null, 2) : formatDataset(d)) + '\n');
+    });
+}
