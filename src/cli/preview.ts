@@ -2,10 +2,12 @@ import type { Command } from 'commander';
 import sharp from 'sharp';
 import { augment } from '../data/augment.js';
 import type { Dataset } from '../data/build.js';
+import { formatSkew } from '../data/skew.js';
 import { createRng } from '../labels/rng.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { addDatasetFlags, buildFromFlags, type DatasetFlags } from './dataset.js';
-import { numberOption } from './options.js';
+import { BACKEND_PREFERENCES, selectBackend } from '../train/backend.js';
+import { choiceOption, numberOption } from './options.js';
 
 const CAPTION = 13;
 const GAP = 6;
@@ -62,7 +64,7 @@ export async function renderPreview(d: Dataset, options: { samples: number; copi
   const sampleRows: Cell[][] = [];
   for (let k = 0; k < sampleCells.length; k += columns) sampleRows.push(sampleCells.slice(k, k + columns));
   const sections: Array<{ title: string; rows: Cell[][] }> = [
-    { title: `${d.name} · train samples · skew ${d.skew.kind} · seed ${d.seed}`, rows: sampleRows },
+    { title: `${d.name} · train samples · skew ${formatSkew(d.skew)} · seed ${d.seed}`, rows: sampleRows },
     { title: `augmentations: ${d.augmentations.join(', ') || 'none (copies are duplicates)'}`, rows: augmentRows },
   ];
   const width = GAP + columns * (cellW + GAP);
@@ -103,12 +105,15 @@ export function registerPreview(program: Command): void {
     .option('--samples <n>', 'sample training images to show', '16')
     .option('--copies <n>', 'augmented copies beside each original', '5')
     .option('--scale <n>', 'pixels per image pixel', '4')
+    .option('--backend <name>', `tfjs backend for the augmented copies: ${BACKEND_PREFERENCES.join(', ')}`, 'auto')
     .addHelpText('after', '\nExample:\n  skewbench preview fashion-mosaic --skew exponential:50 --seed 1 --out preview.png')
-    .action(async (name: string, flags: DatasetFlags & { out: string; samples: string; copies: string; scale: string }) => {
+    .action(async (name: string, flags: DatasetFlags & { out: string; samples: string; copies: string; scale: string; backend: string }) => {
       const samples = numberOption('--samples', flags.samples, { min: 1, max: 256, integer: true });
       const copies = numberOption('--copies', flags.copies, { min: 1, max: 16, integer: true });
       const scale = numberOption('--scale', flags.scale, { min: 1, max: 16, integer: true });
+      const backend = choiceOption('--backend', flags.backend, BACKEND_PREFERENCES);
       const d = await buildFromFlags(name, flags);
+      await selectBackend(backend);
       const png = await renderPreview(d, { samples, copies, scale, seed: d.seed });
       writeFileAtomic(flags.out, png);
       process.stdout.write(`wrote ${flags.out}\n`);
