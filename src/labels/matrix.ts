@@ -113,7 +113,8 @@ export class LabelMatrix {
     if (this.countCache) return this.countCache.slice();
     const counts = new Int32Array(this.labels.length);
     if (this.csr) {
-      for (const l of this.csr.labels) counts[l]++;
+      const labels = this.csr.labels;
+      for (let k = 0; k < labels.length; k++) counts[labels[k]]++;
     } else {
       const W = this.wordsPerRow;
       const bits = this.bits;

@@ -99,12 +99,21 @@ export function labelStats(matrix: LabelMatrix, options: { groups?: GroupThresho
     const k = b - a;
     if (k < 2) continue; // no label, or one label: geometric mean = arithmetic mean, SCUMBLE 0
     let sum = 0;
-    let logSum = 0;
-    for (let j = a; j < b; j++) {
-      sum += irValue[labels[j]];
-      logSum += logIr[labels[j]];
+    let geometric: number;
+    if (k === 2) {
+      const x = irValue[labels[a]];
+      const y = irValue[labels[a + 1]];
+      sum = x + y;
+      geometric = Math.sqrt(x * y);
+    } else {
+      let logSum = 0;
+      for (let j = a; j < b; j++) {
+        sum += irValue[labels[j]];
+        logSum += logIr[labels[j]];
+      }
+      geometric = Math.exp(logSum / k);
     }
-    scumbleSum += 1 - Math.exp(logSum / k) / (sum / k);
+    scumbleSum += 1 - geometric / (sum / k);
   }
 
   const total = offsets[n];
@@ -130,53 +139,66 @@ export function labelStats(matrix: LabelMatrix, options: { groups?: GroupThresho
 }
 
 /**
- * Distinct rows of the bitset, exactly: hash every row, radix-sort the rows by hash (sequential
- * passes, unlike a hash table's random probes over millions of rows), then compare the rows within
- * each run of equal hashes.
+ * Distinct rows of the bitset, exactly. Rows are first partitioned by the top byte of a hash, with
+ * their words copied beside them, so that each partition's hash table and row comparisons stay in
+ * cache instead of probing millions of rows at random.
  */
 function countLabelsets(matrix: LabelMatrix): number {
   const n = matrix.rows;
   const W = matrix.wordsPerRow;
   const words = matrix.words;
   const hashes = new Uint32Array(n);
+  const start = new Int32Array(257);
   for (let i = 0; i < n; i++) {
     let h = 0x9e3779b9;
     for (let w = 0; w < W; w++) {
       h = Math.imul(h ^ words[i * W + w], 0x85ebca6b);
       h ^= h >>> 15;
     }
-    hashes[i] = h >>> 0;
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    h = (h ^ (h >>> 16)) >>> 0;
+    hashes[i] = h;
+    start[(h >>> 24) + 1]++;
   }
-  // LSD radix sort of (hash, row) pairs, moving keys with their rows so every pass reads sequentially.
-  let keys = hashes.slice();
-  let order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  let keys2 = new Uint32Array(n);
-  let order2 = new Int32Array(n);
-  const bucket = new Int32Array(257);
-  for (let shift = 0; shift < 32; shift += 8) {
-    bucket.fill(0);
-    for (let k = 0; k < n; k++) bucket[((keys[k] >>> shift) & 255) + 1]++;
-    for (let b = 0; b < 256; b++) bucket[b + 1] += bucket[b];
-    for (let k = 0; k < n; k++) {
-      const to = bucket[(keys[k] >>> shift) & 255]++;
-      keys2[to] = keys[k];
-      order2[to] = order[k];
-    }
-    [keys, keys2] = [keys2, keys];
-    [order, order2] = [order2, order];
+  let largest = 0;
+  for (let b = 0; b < 256; b++) {
+    largest = Math.max(largest, start[b + 1]);
+    start[b + 1] += start[b];
   }
+  const localHash = new Uint32Array(n);
+  const localWords = new Uint32Array(n * W);
+  const fill = start.slice(0, 256);
+  for (let i = 0; i < n; i++) {
+    const to = fill[hashes[i] >>> 24]++;
+    localHash[to] = hashes[i];
+    for (let w = 0; w < W; w++) localWords[to * W + w] = words[i * W + w];
+  }
+  let size = 1;
+  while (size < largest * 2) size <<= 1;
+  const table = new Int32Array(size);
   let distinct = 0;
-  for (let start = 0; start < n; ) {
-    let end = start + 1;
-    while (end < n && keys[end] === keys[start]) end++;
-    // Rows with equal hashes: count those unlike every earlier row of the run (runs are tiny).
-    for (let a = start; a < end; a++) {
-      let seen = false;
-      for (let b = start; b < a && !seen; b++) seen = sameRow(words, order[a], order[b], W);
-      if (!seen) distinct++;
+  for (let b = 0; b < 256; b++) {
+    const from = start[b];
+    const to = start[b + 1];
+    if (from === to) continue;
+    let bucketSize = 1;
+    while (bucketSize < (to - from) * 2) bucketSize <<= 1;
+    const mask = bucketSize - 1;
+    table.fill(-1, 0, bucketSize);
+    for (let r = from; r < to; r++) {
+      const h = localHash[r];
+      let slot = h & mask;
+      for (;;) {
+        const q = table[slot];
+        if (q === -1) {
+          table[slot] = r;
+          distinct++;
+          break;
+        }
+        if (localHash[q] === h && sameRow(localWords, r, q, W)) break;
+        slot = (slot + 1) & mask;
+      }
     }
-    start = end;
   }
   return distinct;
 }
