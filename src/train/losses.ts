@@ -72,16 +72,16 @@ export function elementwiseLoss(spec: LossSpec, z: tf.Tensor2D, y: tf.Tensor2D):
       // Positives: (1 − p)^γ⁺ · −log p.
       const cePos = softplus(tf.neg(z));
       const positive = gammaPos === 0 ? cePos : tf.mul(tf.exp(tf.mul(softplus(z), -gammaPos)), cePos);
-      // Negatives use the shifted probability p_m = max(p − clip, 0): p_m^γ⁻ · −log(1 − p_m).
-      // With clip > 0, 1 − p_m ≥ clip, so the log is bounded; with clip = 0 it is −softplus(z).
-      let negative: tf.Tensor;
-      if (clip === 0) {
-        const ceNeg = softplus(z);
-        negative = gammaNeg === 0 ? ceNeg : tf.mul(tf.exp(tf.mul(softplus(tf.neg(z)), -gammaNeg)), ceNeg);
-      } else {
-        const shifted = tf.relu(tf.sub(tf.sigmoid(z), clip));
-        const ceNeg = tf.neg(tf.log(tf.sub(1, shifted)));
-        negative = gammaNeg === 0 ? ceNeg : tf.mul(powerOfNonNegative(shifted, gammaNeg), ceNeg);
+      // Negatives use the shifted probability p_m = max(p − clip, 0): p_m^γ⁻ · −log(1 − p_m), where
+      // 1 − p_m = min(1, σ(−z) + clip), so log(1 − p_m) = min(0, logaddexp(−softplus(z), ln clip)):
+      // finite for every z and every clip > 0, even one that underflows float32.
+      const logOneMinusShifted =
+        clip === 0 ? tf.neg(softplus(z)) : tf.minimum(logAddExp(tf.neg(softplus(z)), Math.log(clip)), 0);
+      const ceNeg = tf.neg(logOneMinusShifted);
+      let negative: tf.Tensor = ceNeg;
+      if (gammaNeg !== 0) {
+        const shifted = clip === 0 ? tf.sigmoid(z) : tf.relu(tf.sub(tf.sigmoid(z), clip));
+        negative = tf.mul(powerOfNonNegative(shifted, gammaNeg), ceNeg);
       }
       return tf.add(tf.mul(y, positive), tf.mul(tf.sub(1, y), negative)) as tf.Tensor2D;
     }
@@ -91,12 +91,16 @@ export function elementwiseLoss(spec: LossSpec, z: tf.Tensor2D, y: tf.Tensor2D):
 }
 
 /**
- * xᵞ for x ≥ 0 whose gradient is 0 (not 0·∞ = NaN) where x = 0: the power is taken of a value
- * kept away from 0 and the exact zeros are selected afterwards.
+ * xᵞ for x ≥ 0 whose gradient is 0 (not 0·∞ = NaN) where x = 0: the power is taken of a value kept
+ * away from 0 and masked by step(x), whose own gradient is 0.
  */
 function powerOfNonNegative(x: tf.Tensor, gamma: number): tf.Tensor {
-  const positive = tf.greater(x, 0);
-  return tf.where(positive, tf.pow(tf.maximum(x, 1e-30), gamma), tf.zerosLike(x));
+  return tf.mul(tf.pow(tf.maximum(x, 1e-30), gamma), tf.step(x));
+}
+
+/** log(eᵃ + eᵇ) without overflow: max(a, b) + log1p(e^−|a−b|). */
+function logAddExp(a: tf.Tensor, b: number): tf.Tensor {
+  return tf.add(tf.maximum(a, b), tf.log1p(tf.exp(tf.neg(tf.abs(tf.sub(a, b))))));
 }
 
 function weightVector(values: ArrayLike<number>, labels: number, side: 'pos' | 'neg'): tf.Tensor1D {

@@ -80,8 +80,8 @@ describe('wasm training kernels agree with the cpu backend', () => {
         fc.constantFrom([1, 1], [3, 3], [1, 2], [2, 1]),
         fc.integer(),
         async (M, K, N, ta, tb, [ba, bb], seed) => {
-          const aShape = [ba, ta ? K : M, ta ? M : K];
-          const bShape = [bb, tb ? N : K, tb ? K : N];
+          const aShape: [number, number, number] = [ba, ta ? K : M, ta ? M : K];
+          const bShape: [number, number, number] = [bb, tb ? N : K, tb ? K : N];
           const a = floats(ba * M * K, seed);
           const b = floats(bb * K * N, seed + 1);
           const run = () => tf.matMul(tf.tensor(a, aShape) as tf.Tensor3D, tf.tensor(b, bShape) as tf.Tensor3D, ta, tb);
