@@ -105,9 +105,11 @@ export function applyAugmentations(batch: ImageBatch, params: readonly AugmentPa
     let x: tf.Tensor = tf.tensor4d(Float32Array.from(batch.images), [n, height, width, channels], 'float32');
     if (transforms) x = tf.image.transform(x as tf.Tensor4D, tf.tensor2d(transforms, [n, 8]), 'bilinear', 'constant', 0);
     if (brighten) {
-      // shift ⊗ ones as a matMul: the cpu backend's broadcasting add is ~10× slower than this.
-      const shift = tf.matMul(tf.tensor2d(shifts, [n, 1]), tf.ones([1, size]));
-      x = tf.add(tf.reshape(x, [n, size]), shift);
+      // The shift is expanded to a full plane here because the cpu backend's broadcasting add
+      // (n × 1 against n × size) runs ~10× slower than a same-shape add.
+      const plane = new Float32Array(n * size);
+      for (let i = 0; i < n; i++) plane.fill(shifts[i], i * size, (i + 1) * size);
+      x = tf.add(tf.reshape(x, [n, size]), tf.tensor2d(plane, [n, size]));
     }
     return x;
   });
@@ -187,6 +189,10 @@ function warpBilinearConstant(
     const t = shared ? 0 : b * 8;
     const [a0, a1, a2, b0, b1, b2, c0, c1] = [matrices[t], matrices[t + 1], matrices[t + 2], matrices[t + 3], matrices[t + 4], matrices[t + 5], matrices[t + 6], matrices[t + 7]];
     const base = b * imageStride;
+    if (channels === 1 && c0 === 0 && c1 === 0) {
+      o = warpAffineGrey(src, out, o, base, a0, a1, a2, b0, b1, b2, height, width, outHeight, outWidth, fill);
+      continue;
+    }
     for (let y = 0; y < outHeight; y++) {
       for (let x = 0; x < outWidth; x++) {
         const k = c0 * x + c1 * y + 1;
@@ -215,4 +221,54 @@ function warpBilinearConstant(
       }
     }
   }
+}
+
+/** The common case of `warpBilinearConstant` (one channel, affine), with the branches hoisted. */
+function warpAffineGrey(
+  src: Float32Array | Int32Array,
+  out: Float32Array | Int32Array,
+  o: number,
+  base: number,
+  a0: number,
+  a1: number,
+  a2: number,
+  b0: number,
+  b1: number,
+  b2: number,
+  height: number,
+  width: number,
+  outHeight: number,
+  outWidth: number,
+  fill: number,
+): number {
+  for (let y = 0; y < outHeight; y++) {
+    for (let x = 0; x < outWidth; x++) {
+      const inX = a0 * x + a1 * y + a2;
+      const inY = b0 * x + b1 * y + b2;
+      const x0 = Math.floor(inX);
+      const y0 = Math.floor(inY);
+      if (x0 >= 0 && y0 >= 0 && x0 + 1 < width && y0 + 1 < height) {
+        const fx = inX - x0;
+        const fy = inY - y0;
+        const p = base + y0 * width + x0;
+        out[o++] = (1 - fy) * ((1 - fx) * src[p] + fx * src[p + 1]) + fy * ((1 - fx) * src[p + width] + fx * src[p + width + 1]);
+      } else if (x0 < -1 || y0 < -1 || x0 >= width || y0 >= height) {
+        out[o++] = fill;
+      } else {
+        const fx = inX - x0;
+        const fy = inY - y0;
+        const p = base + y0 * width + x0;
+        const left = x0 >= 0;
+        const right = x0 + 1 < width;
+        const top = y0 >= 0;
+        const bottom = y0 + 1 < height;
+        const v00 = top && left ? src[p] : fill;
+        const v01 = top && right ? src[p + 1] : fill;
+        const v10 = bottom && left ? src[p + width] : fill;
+        const v11 = bottom && right ? src[p + width + 1] : fill;
+        out[o++] = (1 - fy) * ((1 - fx) * v00 + fx * v01) + fy * ((1 - fx) * v10 + fx * v11);
+      }
+    }
+  }
+  return o;
 }
