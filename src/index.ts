@@ -18,5 +18,5 @@ export { trialIdentity, checkRecord, type TrialRecord, type TrialTimings, type T
 export { aggregate, SUMMARY_METRICS, LABEL_METRICS, type Aggregate, type AggregateOptions, type MetricStatistic, type LabelStatistic, type MethodRuns, type FailedTrial } from './report/aggregate.js';
 export { writeResults, readResults, resultsDir, RESULT_FILES, TRIALS_COLUMNS, PER_LABEL_COLUMNS, type WriteResultsOptions, type WrittenResults } from './report/results.js';
 export { writePredictions, readPredictions, predictionsCsv, type Predictions } from './report/predictions.js';
-export { buildManifest, type Manifest } from './report/manifest.js';
+export { buildManifest, readManifest, type Manifest } from './report/manifest.js';
 export { formatSummaryTable, formatPerLabelTable, formatFailures, type TableOptions, type PerLabelTableOptions } from './report/tables.js';

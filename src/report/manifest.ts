@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { InputError } from '../errors.js';
 import type { ResolvedSpec } from '../experiment/spec.js';
 import type { TrialRecord, TrialStatus } from './records.js';
 
@@ -111,4 +112,30 @@ export function buildManifest(input: ManifestInput): Manifest {
     trials: input.records.map((r) => ({ trial: r.trial, index: r.index, skew: r.skew, method: r.method, seed: r.seed, status: r.status, reason: r.reason })),
     files: input.files,
   };
+}
+
+/**
+ * Read a results folder's manifest.json. Only its shape is checked here (an object with a spec and a
+ * trial list); a caller that reuses the spec validates it with `parseSpec`.
+ */
+export function readManifest(dir: string): Manifest {
+  const path = join(dir, 'manifest.json');
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError(`${path}: cannot read the manifest (${code === 'ENOENT' ? 'no such file' : (code ?? String(err))})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new InputError(`${path}: not valid JSON (${(err as Error).message.split('\n')[0]})`);
+  }
+  const manifest = json as Partial<Manifest> | null;
+  if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest)) throw new InputError(`${path}: expected a JSON object`);
+  if (manifest.spec === null || typeof manifest.spec !== 'object') throw new InputError(`${path}: spec: expected the suite spec object`);
+  if (!Array.isArray(manifest.trials)) throw new InputError(`${path}: trials: expected a list of trials`);
+  return manifest as Manifest;
 }

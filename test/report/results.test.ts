@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { installedVersion } from '../../src/report/manifest.js';
+import { installedVersion, readManifest } from '../../src/report/manifest.js';
 import type { TrialRecord } from '../../src/report/records.js';
 import {
   PER_LABEL_COLUMNS,
@@ -151,6 +151,7 @@ describe('writeResults / readResults', () => {
     expect(manifest.counts).toEqual({ trials: 6, ok: 4, failed: 2 });
     expect(manifest.trials.map((t: { trial: string; status: string }) => [t.trial, t.status])).toEqual(records.map((r) => [r.trial, r.status]));
     expect(manifest.trials[4].reason).toBe('out of memory, "conv2d":\nline two');
+    expect(readManifest(dir)).toEqual(manifest);
     expect(manifest.files).toEqual(['trials.csv', 'per_label.csv', 'summary.csv', 'per_label_summary.csv', 'manifest.json', `predictions/${records[0].trial}.csv`]);
   });
 
@@ -265,6 +266,14 @@ describe('readResults errors', () => {
       /trials\.csv:3: trial \w+ appears twice \(first on line 2\)/,
     );
     expectInputError(corrupt('trials.csv', (t) => t.replace(/\n([^\n]*)\n/, '\n$1,extra\n')), /trials\.csv:2: wrong number of columns/);
+  });
+
+  it('names a manifest that is missing, not JSON or without a spec', () => {
+    expectInputError(() => readManifest(dir), /manifest\.json: cannot read the manifest \(no such file\)/);
+    writeFileSync(join(dir, 'manifest.json'), '{"spec": ');
+    expectInputError(() => readManifest(dir), /manifest\.json: not valid JSON/);
+    writeFileSync(join(dir, 'manifest.json'), '{"trials": []}');
+    expectInputError(() => readManifest(dir), /manifest\.json: spec: expected the suite spec object/);
   });
 
   it('rejects an empty trials file', () => {
