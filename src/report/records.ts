@@ -94,6 +94,9 @@ export function checkRecord(record: TrialRecord): void {
     const t = record.timings[phase];
     if (!Number.isFinite(t) || t < 0) fail(`timings.${phase} is ${t}, expected seconds ≥ 0`);
   }
+  // An empty reason would come back from CSV as null; say "no reason" with null from the start.
+  if (record.reason === '') fail('reason is an empty string; use null when there is none');
+  if (record.status === 'ok' && record.reason !== null) fail(`status ok but it has a failure reason (${record.reason})`);
   if (record.imagesPerSecond !== null && !(Number.isFinite(record.imagesPerSecond) && record.imagesPerSecond >= 0)) {
     fail(`imagesPerSecond is ${record.imagesPerSecond}, expected a finite number ≥ 0 or null`);
   }
@@ -104,6 +107,10 @@ export function checkRecord(record: TrialRecord): void {
     for (const m of record.perLabel) {
       if (seen.has(m.label)) fail(`label "${m.label}" appears twice in perLabel`);
       seen.add(m.label);
+      for (const key of ['support', 'train_count', 'tp', 'fp', 'fn', 'precision', 'recall', 'f1', 'threshold', 'f1_tuned', 'ap'] as const) {
+        const value = m[key];
+        if (value !== null && !Number.isFinite(value)) fail(`label "${m.label}": ${key} is ${value}, expected a finite number`);
+      }
     }
     for (const [key, value] of Object.entries(record.summary!)) {
       if (value !== null && !Number.isFinite(value)) fail(`summary.${key} is ${value}, expected a finite number`);

@@ -171,6 +171,9 @@ describe('writeResults / readResults', () => {
     expect(() => writeResults(target, [evaluatedRecord('baseline', 2), bad], options())).toThrow(/trial t\w+ \(baseline, seed 1\): timings\.train is NaN/);
     const okWithoutSummary = { ...okRecord({ method: 'baseline', seed: 1 }), summary: null };
     expect(() => writeResults(target, [okWithoutSummary], options())).toThrow(/status ok but no summary/);
+    const nanLabel = okRecord({ method: 'baseline', seed: 1, perLabel: [labelRow('cat', { ap: NaN })] });
+    expect(() => writeResults(target, [nanLabel], options())).toThrow(/label "cat": ap is NaN, expected a finite number/);
+    expect(() => writeResults(target, [failedRecord({ method: 'baseline', seed: 1, reason: '' })], options())).toThrow(/reason is an empty string/);
     const twice = evaluatedRecord('baseline', 3);
     expect(() => writeResults(target, [twice, twice], options())).toThrow(/appears twice/);
     expect(existsSync(target)).toBe(false);
