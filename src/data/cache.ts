@@ -78,13 +78,22 @@ export function decodeStore(bytes: Uint8Array): ItemStore | null {
   };
 }
 
-/** Reads the cache file at `path`, or builds it with `build` (and writes it atomically) when it is missing or corrupt. */
-export function loadOrBuild(path: string, build: () => ItemStore): { store: ItemStore; rebuilt: boolean } {
+/**
+ * Reads the cache file at `path`, or builds it with `build` (and writes it atomically) when it is
+ * missing or corrupt. A cache that cannot be written (read-only install) costs speed, not
+ * correctness: the built store is used anyway and `persisted` says it was not saved.
+ */
+export function loadOrBuild(path: string, build: () => ItemStore): { store: ItemStore; rebuilt: boolean; persisted: boolean } {
   if (existsSync(path)) {
     const store = decodeStore(readFileSync(path));
-    if (store) return { store, rebuilt: false };
+    if (store) return { store, rebuilt: false, persisted: true };
   }
   const encoded = encodeStore(build());
-  writeFileAtomic(path, encoded);
-  return { store: decodeStore(encoded)!, rebuilt: true };
+  let persisted = true;
+  try {
+    writeFileAtomic(path, encoded);
+  } catch {
+    persisted = false;
+  }
+  return { store: decodeStore(encoded)!, rebuilt: true, persisted };
 }

@@ -43,6 +43,14 @@ describe('binary cache', () => {
     expect(builds).toBe(2);
   });
 
+  it('still serves the data when the cache cannot be written', () => {
+    const blocker = join(dir, 'a-file');
+    writeFileSync(blocker, 'not a directory');
+    const result = loadOrBuild(join(blocker, 'tiny.bin'), () => tiny);
+    expect(result).toMatchObject({ rebuilt: true, persisted: false });
+    expect(Array.from(result.store.classes)).toEqual([0, 1, 1]);
+  });
+
   it('lives where the environment says', () => {
     expect(cacheDir({ SKEWBENCH_CACHE_DIR: '/x/y' })).toBe('/x/y');
     expect(cacheDir({ XDG_CACHE_HOME: '/home/u/.cache' })).toBe(join('/home/u/.cache', 'skewbench'));
