@@ -1,7 +1,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { createRng } from '../labels/rng.js';
+import { createRng, type Rng } from '../labels/rng.js';
 import type { AugmentationName } from './types.js';
 
 /** Keras `RandomRotation(0.2)`: up to 0.2 of a full turn either way. */
@@ -23,13 +23,14 @@ export interface AugmentParams {
 }
 
 /**
- * The parameters of copy `copy` of source image `source`: a pure function of (seed, source, copy),
+ * The parameters of copy `copy` of source image `source`: a pure function of (seed, source, copy)
+ * (`seed` may be passed as the already-created root stream of that seed),
  * so a copy is the same whatever batch it is computed in and whichever other copies exist. All four
  * values are always drawn (then the disabled ones ignored) so enabling one augmentation does not
  * change the draws of another.
  */
-export function augmentParams(seed: number, source: number, copy: number, augment: readonly AugmentationName[]): AugmentParams {
-  const rng = createRng(seed).fork(source).fork(copy);
+export function augmentParams(seed: number | Rng, source: number, copy: number, augment: readonly AugmentationName[]): AugmentParams {
+  const rng = (typeof seed === 'number' ? createRng(seed) : seed).fork(source).fork(copy);
   const flip = rng.float() < 0.5;
   const angle = (rng.float() * 2 - 1) * MAX_ROTATION_TURNS * 2 * Math.PI;
   const scale = 1 + (rng.float() * 2 - 1) * MAX_ZOOM;
@@ -75,7 +76,8 @@ export interface ImageBatch {
 export function augment(batch: ImageBatch, key: { sources: ArrayLike<number>; copies: ArrayLike<number> }, names: readonly AugmentationName[], seed: number): Uint8Array {
   const n = imageCount(batch);
   if (key.sources.length !== n || key.copies.length !== n) throw new Error(`augment: ${n} images but ${key.sources.length} sources and ${key.copies.length} copies`);
-  const params = Array.from({ length: n }, (_, i) => augmentParams(seed, key.sources[i], key.copies[i], names));
+  const root = createRng(seed);
+  const params = Array.from({ length: n }, (_, i) => augmentParams(root, key.sources[i], key.copies[i], names));
   return applyAugmentations(batch, params);
 }
 
