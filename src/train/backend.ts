@@ -24,7 +24,8 @@ const chosen = new Map<BackendPreference, BackendChoice>();
 /**
  * Selects (and initialises) the tfjs backend. `auto` prefers native TensorFlow via
  * @tensorflow/tfjs-node when that optional package loads, then wasm, then cpu. Idempotent: asking
- * again for the same preference returns the same choice without re-initialising.
+ * again for the same preference returns the same choice (re-activating that backend if another
+ * was selected in between) without initialising anything again.
  *
  * tfjs's own console output (the "install our node backend" banner, kernel re-registration
  * warnings) is silenced; the returned `reason` replaces it.
@@ -34,7 +35,12 @@ export async function selectBackend(preference: BackendPreference = 'auto'): Pro
     throw new Error(`unknown backend '${String(preference)}' (expected one of ${BACKEND_PREFERENCES.join(', ')})`);
   }
   const previous = chosen.get(preference);
-  if (previous && tf.getBackend() === previous.name) return previous;
+  if (previous) {
+    if (tf.getBackend() !== previous.name && !(await tf.setBackend(previous.name))) {
+      throw new Error(`backend '${previous.name}' failed to re-initialise`);
+    }
+    return previous;
+  }
   // PROD silences backend_util.warn (the cpu banner) and skips per-op debug checks.
   tf.env().set('PROD', true);
 

@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { benchTraining } from '../../src/bench/training.js';
+
+describe('benchTraining', () => {
+  it('returns one row per model with the fields of torch_throughput.py, from a real run', async () => {
+    const { rows, backendReason } = await benchTraining({ backend: 'wasm', images: 96, epochs: 1, batchSize: 32, size: 12, labels: 3 });
+    expect(backendReason).toMatch(/^backend wasm/);
+    expect(rows.map((r) => r.model)).toEqual(['mlp', 'cnn']);
+    for (const row of rows) {
+      expect(Object.keys(row)).toEqual(['engine', 'threads', 'model', 'inputSize', 'labels', 'batchSize', 'images', 'seconds', 'imagesPerSecond']);
+      expect(row).toMatchObject({ engine: 'tfjs-wasm-4.22.0', threads: 1, inputSize: 12, labels: 3, batchSize: 32, images: 96 });
+      expect(row.seconds).toBeGreaterThan(0);
+      expect(row.imagesPerSecond).toBeCloseTo(96 / row.seconds, -1);
+    }
+  });
+});

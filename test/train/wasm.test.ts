@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { assemble, BINARY_MODULE_PATH, binaryModuleText, fusedSource, WAT_PATH } from '../../src/train/wasm/build.js';
+import { loadGemm, wasmApi, type GemmModule, type WasmMemory } from '../../src/train/wasm/gemm.js';
+import { floats } from './helpers.js';
+
+describe('the embedded wasm binaries', () => {
+  it('are exactly what gemm.wat assembles to (run `npx tsx src/train/wasm/build.ts` after editing it)', async () => {
+    const binaries = await assemble(readFileSync(WAT_PATH, 'utf8'));
+    expect(readFileSync(BINARY_MODULE_PATH, 'utf8')).toBe(binaryModuleText(binaries));
+  });
+
+  it('differ only in the fused multiply-adds', () => {
+    const source = readFileSync(WAT_PATH, 'utf8');
+    const fused = fusedSource(source);
+    expect(fused.match(/f32x4\.relaxed_madd/g)?.length).toBe(source.match(/f32x4\.add \(local\.get \$c\d\d\) \(f32x4\.mul/g)?.length);
+    expect(fused).not.toMatch(/f32x4\.add \(local\.get \$c\d\d\) \(f32x4\.mul/);
+  });
+});
+
+/** A fresh memory and both GEMM variants on it, independent of tfjs. */
+function modules(): { memory: WasmMemory; plain: GemmModule; fused: GemmModule } {
+  const memory = new (wasmApi.Memory as unknown as new (d: { initial: number }) => WasmMemory)({ initial: 64 });
+  return { memory, plain: loadGemm(memory, { fusedMultiplyAdd: false }), fused: loadGemm(memory, { fusedMultiplyAdd: true }) };
+}
+
+describe('gemm.wat GEMM against a float64 reference', () => {
+  const { memory, plain, fused } = modules();
+  it('uses fused multiply-add where the runtime has relaxed SIMD', () => {
+    expect(plain.fusedMultiplyAdd).toBe(false);
+    expect(typeof fused.fusedMultiplyAdd).toBe('boolean');
+  });
+
+  it('C = op(A)·op(B) for any shape and transposes, plain and fused, with bias/relu epilogue', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 23 }),
+        fc.integer({ min: 0, max: 300 }),
+        fc.integer({ min: 1, max: 27 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.boolean(),
+        fc.integer(),
+        (M, K, N, ta, tb, relu, seed) => {
+          const heap = new Float32Array(memory.buffer);
+          const a = floats(M * K, seed);
+          const b = floats(K * N, seed + 1);
+          const bias = floats(N, seed + 2);
+          const Np = Math.ceil(N / 8) * 8;
+          // layout (floats): A at 0, B after, bias after, packed B, C scratch, out
+          const aAt = 0;
+          const bAt = aAt + M * K;
+          const biasAt = bAt + K * N;
+          const bpAt = biasAt + N;
+          const cAt = bpAt + K * Np;
+          const outAt = cAt + M * Np;
+          // store op(A) and op(B) the way the flags say they are stored
+          for (let i = 0; i < M; i++) for (let k = 0; k < K; k++) heap[aAt + (ta ? k * M + i : i * K + k)] = a[i * K + k];
+          for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) heap[bAt + (tb ? j * K + k : k * N + j)] = b[k * N + j];
+          heap.set(bias, biasAt);
+          for (const g of [plain, fused]) {
+            g.pack_b(bAt * 4, K, N, tb ? 1 : 0, bpAt * 4);
+            if (K > 0) g.gemm(aAt * 4, ta ? 4 : K * 4, ta ? M * 4 : 4, bpAt * 4, cAt * 4, M, Np, K, 0);
+            else heap.fill(0, cAt, cAt + M * Np);
+            g.epilogue(cAt * 4, Np, M, N, biasAt * 4, relu ? 1 : 0, outAt * 4);
+            for (let i = 0; i < M; i++) {
+              for (let j = 0; j < N; j++) {
+                let want = bias[j];
+                let scale = Math.abs(bias[j]);
+                for (let k = 0; k < K; k++) {
+                  want += a[i * K + k] * b[k * N + j];
+                  scale += Math.abs(a[i * K + k] * b[k * N + j]);
+                }
+                if (relu) want = Math.max(want, 0);
+                expect(Math.abs(heap[outAt + i * N + j] - want)).toBeLessThanOrEqual(1e-5 * scale + 1e-7);
+              }
+            }
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
