@@ -7,6 +7,7 @@ import { materialize } from '../../src/data/materialize.js';
 import { parseSkew } from '../../src/data/skew.js';
 import type { ImageSet } from '../../src/data/types.js';
 import { InputError } from '../../src/errors.js';
+import { planOversampling } from '../../src/labels/oversample.js';
 
 let train: ImageSet;
 beforeAll(async () => {
@@ -68,6 +69,16 @@ describe('materialize', () => {
     const n = train.labels.rows;
     const grown = materialize(train, { copies: new Int32Array(n).fill(1) }, [], 1);
     for (let r = 0; r < grown.labels.rows; r++) expect(image(grown, r)).toEqual(image(train, grown.sources![r]));
+  });
+
+  it('realizes an oversampling plan: label counts after materializing are the plan\'s `after`', () => {
+    const plan = planOversampling(train.labels, 'targeted', {}, 3);
+    expect(plan.added).toBeGreaterThan(0);
+    const before = tf.memory().numTensors;
+    const grown = materialize(train, plan, ['flip', 'zoom', 'brightness'], 3);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(Array.from(grown.labels.counts())).toEqual(Array.from(plan.after));
+    expect(grown.labels.rows).toBe(plan.images + plan.added);
   });
 
   it('rejects a plan of the wrong length or with negative copies', () => {
