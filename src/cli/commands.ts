@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerBench } from './bench.js';
+import { registerRun } from './run.js';
 import { registerStats } from './stats.js';
 import { registerWeights } from './weights.js';
 import { registerPlan } from './plan.js';
@@ -8,6 +9,7 @@ import { registerPreview } from './preview.js';
 
 /** Every CLI command registers itself here: one file per command, one line in this list. */
 export const commands: Array<(program: Command) => void> = [
+  registerRun,
   registerStats,
   registerWeights,
   registerPlan,

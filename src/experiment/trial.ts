@@ -1,0 +1,147 @@
+import { InputError } from '../errors.js';
+import { buildDataset, materialize, parseSkew, type Dataset } from '../data/index.js';
+import { planOversampling } from '../labels/oversample.js';
+import { classWeights } from '../labels/weights.js';
+import { evaluate } from '../eval/evaluate.js';
+import { buildModel, predict, trainModel, type BackendChoice, type EpochInfo, type LossSpec } from '../train/index.js';
+import type { TrialRecord, TrialTimings } from '../report/records.js';
+import { trialIdentity } from '../report/records.js';
+import type { Trial } from './grid.js';
+import type { MethodSpec } from './spec.js';
+
+export interface TrialOutcome {
+  record: TrialRecord;
+  /** Test truth and scores, for `--save-predictions` (absent when the trial failed before predicting). */
+  predictions?: { truth: Dataset['test']['labels']; scores: Float32Array };
+}
+
+export interface TrialHooks {
+  onEpoch?: (info: EpochInfo) => void;
+}
+
+/** Builds (or reuses) the data of a trial: every method of one dataset / skew / seed gets the same data. */
+export type DataSource = (trial: Trial) => Promise<Dataset>;
+
+export function datasetFor(trial: Trial): Promise<Dataset> {
+  return buildDataset(trial.dataset, parseSkew(trial.skew), trial.seed);
+}
+
+/**
+ * One trial: data → plan and augment, or weights → train → predict val and test → evaluate. Every
+ * phase is timed. A failure (diverging loss, bad option) is caught and recorded as `failed` with its
+ * reason, so a suite goes on. Tensors created here are disposed here: tf.memory().numTensors after
+ * a trial equals the count before it.
+ */
+export async function runTrial(trial: Trial, backend: BackendChoice, data: DataSource = datasetFor, hooks: TrialHooks = {}): Promise<TrialOutcome> {
+  const timings: TrialTimings = { data: 0, plan: 0, train: 0, predict: 0, evaluate: 0, total: 0 };
+  const started = performance.now();
+  const record: TrialRecord = {
+    ...trialIdentity(trial),
+    status: 'failed',
+    reason: null,
+    backend: backend.name,
+    backendVersion: backend.version,
+    trainImages: 0,
+    epochs: 0,
+    steps: 0,
+    finalLoss: null,
+    imagesPerSecond: null,
+    timings,
+    summary: null,
+    perLabel: [],
+  };
+  const phase = async <T>(name: keyof TrialTimings, work: () => T | Promise<T>): Promise<T> => {
+    const t = performance.now();
+    try {
+      return await work();
+    } finally {
+      timings[name] += (performance.now() - t) / 1000;
+    }
+  };
+
+  let predictions: TrialOutcome['predictions'];
+  const model = { current: undefined as ReturnType<typeof buildModel> | undefined };
+  try {
+    const dataset = await phase('data', () => data(trial));
+    const { method } = trial;
+    const trainSet = await phase('plan', () => {
+      if (!method.plan) return dataset.train;
+      const plan = planOversampling(dataset.train.labels, method.plan.method, method.plan.options, trial.seed);
+      const augment = method.plan.augment.filter((a) => dataset.augmentations.includes(a));
+      return materialize(dataset.train, plan, augment, trial.seed);
+    });
+    const loss = lossFor(method, dataset);
+    record.trainImages = trainSet.labels.rows;
+
+    const { train } = trial;
+    const batchesPerEpoch = Math.ceil(dataset.train.labels.rows / train.batchSize);
+    const budget = train.budget === 'steps' ? { steps: train.epochs * batchesPerEpoch } : { epochs: train.epochs };
+    const result = await phase('train', async () => {
+      model.current = buildModel(trial.model, {
+        height: trainSet.height,
+        width: trainSet.width,
+        channels: trainSet.channels,
+        labels: trainSet.labels.numLabels,
+        seed: trial.seed,
+      });
+      return trainModel(model.current, trainSet, {
+        loss,
+        ...budget,
+        batchSize: train.batchSize,
+        learningRate: train.learningRate,
+        seed: trial.seed,
+        onEpoch: hooks.onEpoch,
+      });
+    });
+    Object.assign(record, { epochs: result.epochs, steps: result.steps, finalLoss: result.finalLoss, imagesPerSecond: result.imagesPerSecond });
+
+    const [valScores, testScores] = await phase('predict', () => [predict(model.current!, dataset.val), predict(model.current!, dataset.test)]);
+    const evaluation = await phase('evaluate', () =>
+      evaluate({
+        scores: testScores,
+        truth: dataset.test.labels,
+        valScores,
+        valTruth: dataset.val.labels,
+        trainCounts: dataset.train.labels.counts(),
+        groups: trial.evaluation.groups,
+        threshold: trial.evaluation.threshold,
+      }),
+    );
+    record.summary = evaluation.summary;
+    record.perLabel = evaluation.perLabel;
+    record.status = 'ok';
+    predictions = { truth: dataset.test.labels, scores: testScores };
+  } catch (err) {
+    // A bad spec (unknown dataset, impossible skew) is the user's to fix, not a failed trial.
+    if (err instanceof InputError) throw err;
+    record.status = 'failed';
+    record.reason = err instanceof Error ? err.message : String(err);
+  } finally {
+    model.current?.dispose();
+    timings.total = (performance.now() - started) / 1000;
+  }
+  return { record, predictions };
+}
+
+/** The training loss of a method; weights come from the original (not oversampled) training labels. */
+export function lossFor(method: MethodSpec, dataset: Pick<Dataset, 'train'>): LossSpec {
+  const loss = method.loss;
+  if (!loss) return { kind: 'bce' };
+  if (loss.weights.scheme !== 'none' && loss.kind !== 'weighted-bce') {
+    throw new Error(`method ${method.name}: per-label weights apply to the weighted-bce loss, not ${loss.kind}`);
+  }
+  switch (loss.kind) {
+    case 'bce':
+      return { kind: 'bce' };
+    case 'weighted-bce': {
+      const { scheme, ...options } = loss.weights;
+      const w = classWeights(dataset.train.labels, scheme, options);
+      return { kind: 'weighted-bce', weights: { pos: w.pos, neg: w.neg } };
+    }
+    case 'focal':
+      return { kind: 'focal', gamma: loss.options.gamma, alpha: loss.options.alpha };
+    case 'asymmetric':
+      return { kind: 'asymmetric', gammaNeg: loss.options.gammaNeg, gammaPos: loss.options.gammaPos, clip: loss.options.clip };
+  }
+}
+
