@@ -57,11 +57,18 @@ function glorot(rng: Rng, shape: number[], fanIn: number, fanOut: number): tf.Va
   const limit = Math.sqrt(6 / (fanIn + fanOut));
   const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
   for (let i = 0; i < values.length; i++) values[i] = (2 * rng.float() - 1) * limit;
-  return tf.variable(tf.tensor(values, shape, 'float32'), true);
+  return variableFrom(tf.tensor(values, shape, 'float32'));
 }
 
 function zeros(n: number): tf.Variable {
-  return tf.variable(tf.zeros([n], 'float32'), true);
+  return variableFrom(tf.zeros([n], 'float32'));
+}
+
+/** tf.variable copies its initial value; the initial tensor is released so a disposed model leaves nothing behind. */
+function variableFrom(initial: tf.Tensor): tf.Variable {
+  const v = tf.variable(initial, true);
+  initial.dispose();
+  return v;
 }
 
 function dense(rng: Rng, inputs: number, outputs: number): [tf.Variable, tf.Variable] {
