@@ -48,8 +48,8 @@ describe('gemm.wat GEMM against a float64 reference', () => {
           const b = floats(K * N, seed + 1);
           const bias = floats(N, seed + 2);
           const Np = Math.ceil(N / 8) * 8;
-          // layout (floats): A at 0, B after, bias after, packed B, C scratch, out
-          const aAt = 0;
+          // layout (floats): A, B, bias, packed B, C scratch, out; nothing at byte 0, which means "no bias"
+          const aAt = 16;
           const bAt = aAt + M * K;
           const biasAt = bAt + K * N;
           const bpAt = biasAt + N;

@@ -1,6 +1,6 @@
 import { backend_util, MaxPoolGrad, type KernelConfig, type KernelFunc, type MaxPoolGradAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { gemmModule, pointer } from './gemm-runtime.js';
+import { gemmModule, pointer, scratch } from './gemm-runtime.js';
 import { heapFloats } from './wasm-backend.js';
 
 /**
@@ -39,6 +39,7 @@ function maxPoolGrad(args: { inputs: { dy: TensorInfo; input: TensorInfo; output
     info.dilationWidth,
     info.padInfo.top,
     info.padInfo.left,
+    scratch(backend, info.filterHeight * info.filterWidth * 4),
   );
   return out;
 }

@@ -21,10 +21,10 @@ export interface GemmExports {
   ): void;
   /** out[c] = Σ_r x[r·C + c]. */
   column_sum(x: number, rows: number, C: number, out: number): void;
-  /** Adds each dy to the first maximal x of its pooling window in dx (which the caller zeroes). */
+  /** Adds each dy to the first maximal x of its pooling window in dx (which the caller zeroes); `taps` is fh·fw i32 of scratch. */
   max_pool_grad(
     x: number, dy: number, dx: number, N: number, H: number, W: number, C: number, OH: number, OW: number,
-    fh: number, fw: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number,
+    fh: number, fw: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, taps: number,
   ): void;
   /** One Adam step over n weights into fresh buffers (see gemm.wat). */
   adam(

@@ -285,58 +285,101 @@
 
   ;; Max-pool gradient (NHWC): each dy[n,oh,ow,c] goes to the first maximal x in its window
   ;; (row-major scan, taps outside x skipped); dx must be zeroed by the caller. Window taps are
-  ;; (oh·sh − pt + kh·dh, ow·sw − pl + kw·dw) for kh < fh, kw < fw.
+  ;; (oh·sh − pt + kh·dh, ow·sw − pl + kw·dw) for kh < fh, kw < fw. For each output pixel the valid
+  ;; taps' byte offsets are listed at $taps (fh·fw i32 of scratch), then four channels at a time
+  ;; keep the running maximum and the index of the tap that holds it (a later tap wins only when
+  ;; strictly greater, so the first maximum is kept, as the cpu backend does).
   (func (export "max_pool_grad") (param $x i32) (param $dy i32) (param $dx i32) (param $N i32) (param $H i32) (param $W i32)
         (param $C i32) (param $OH i32) (param $OW i32) (param $fh i32) (param $fw i32) (param $sh i32) (param $sw i32)
-        (param $dh i32) (param $dw i32) (param $pt i32) (param $pl i32)
+        (param $dh i32) (param $dw i32) (param $pt i32) (param $pl i32) (param $taps i32)
     (local $n i32) (local $oh i32) (local $ow i32) (local $c i32) (local $kh i32) (local $kw i32) (local $ih i32) (local $iw i32)
-    (local $g i32) (local $xn i32) (local $k i32) (local $at i32) (local $best f32) (local $v f32)
+    (local $g i32) (local $count i32) (local $t i32) (local $at i32) (local $C4 i32) (local $bytes i32) (local $tap i32)
+    (local $best v128) (local $idx v128) (local $v v128) (local $m v128) (local $bs f32) (local $vs f32)
+    (local.set $bytes (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $C4 (i32.shl (i32.and (local.get $C) (i32.const -4)) (i32.const 2)))
     (local.set $g (local.get $dy))
     (block $ndone (loop $nloop
       (br_if $ndone (i32.ge_u (local.get $n) (local.get $N)))
-      (local.set $xn (i32.mul (i32.mul (i32.mul (local.get $n) (local.get $H)) (local.get $W)) (local.get $C)))
       (local.set $oh (i32.const 0))
       (block $ohdone (loop $ohloop
         (br_if $ohdone (i32.ge_u (local.get $oh) (local.get $OH)))
         (local.set $ow (i32.const 0))
         (block $owdone (loop $owloop
           (br_if $owdone (i32.ge_u (local.get $ow) (local.get $OW)))
-          (local.set $c (i32.const 0))
-          (block $cdone (loop $cloop
-            (br_if $cdone (i32.ge_u (local.get $c) (local.get $C)))
-            (local.set $at (i32.const -1))
-            (local.set $kh (i32.const 0))
-            (block $khdone (loop $khloop
-              (br_if $khdone (i32.ge_u (local.get $kh) (local.get $fh)))
-              (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $sh)) (local.get $pt)) (i32.mul (local.get $kh) (local.get $dh))))
-              (if (i32.lt_u (local.get $ih) (local.get $H)) (then
-                (local.set $kw (i32.const 0))
-                (block $kwdone (loop $kwloop
-                  (br_if $kwdone (i32.ge_u (local.get $kw) (local.get $fw)))
-                  (local.set $iw (i32.add (i32.sub (i32.mul (local.get $ow) (local.get $sw)) (local.get $pl)) (i32.mul (local.get $kw) (local.get $dw))))
-                  (if (i32.lt_u (local.get $iw) (local.get $W)) (then
-                    (local.set $k (i32.add (local.get $xn)
-                      (i32.add (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (local.get $C)) (local.get $c))))
-                    (local.set $v (f32.load (i32.add (local.get $x) (i32.shl (local.get $k) (i32.const 2)))))
-                    (if (i32.or (i32.lt_s (local.get $at) (i32.const 0)) (f32.gt (local.get $v) (local.get $best))) (then
-                      (local.set $best (local.get $v))
-                      (local.set $at (local.get $k))))))
-                  (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
-                  (br $kwloop)))))
-              (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
-              (br $khloop)))
-            (if (i32.ge_s (local.get $at) (i32.const 0)) (then
-              (local.set $k (i32.add (local.get $dx) (i32.shl (local.get $at) (i32.const 2))))
-              (f32.store (local.get $k) (f32.add (f32.load (local.get $k)) (f32.load (local.get $g))))))
-            (local.set $g (i32.add (local.get $g) (i32.const 4)))
-            (local.set $c (i32.add (local.get $c) (i32.const 1)))
-            (br $cloop)))
+          ;; list the valid taps of this window, in scan order
+          (local.set $count (i32.const 0))
+          (local.set $kh (i32.const 0))
+          (block $khdone (loop $khloop
+            (br_if $khdone (i32.ge_u (local.get $kh) (local.get $fh)))
+            (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $sh)) (local.get $pt)) (i32.mul (local.get $kh) (local.get $dh))))
+            (if (i32.lt_u (local.get $ih) (local.get $H)) (then
+              (local.set $kw (i32.const 0))
+              (block $kwdone (loop $kwloop
+                (br_if $kwdone (i32.ge_u (local.get $kw) (local.get $fw)))
+                (local.set $iw (i32.add (i32.sub (i32.mul (local.get $ow) (local.get $sw)) (local.get $pl)) (i32.mul (local.get $kw) (local.get $dw))))
+                (if (i32.lt_u (local.get $iw) (local.get $W)) (then
+                  (i32.store (i32.add (local.get $taps) (i32.shl (local.get $count) (i32.const 2)))
+                    (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $H)) (local.get $ih)) (local.get $W)) (local.get $iw)) (local.get $bytes)))
+                  (local.set $count (i32.add (local.get $count) (i32.const 1)))))
+                (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
+                (br $kwloop)))))
+            (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+            (br $khloop)))
+          (if (local.get $count) (then
+            ;; four channels at a time
+            (local.set $c (i32.const 0))
+            (block $cdone (loop $cloop
+              (br_if $cdone (i32.ge_u (local.get $c) (local.get $C4)))
+              (local.set $best (v128.load (i32.add (i32.add (local.get $x) (i32.load (local.get $taps))) (local.get $c))))
+              (local.set $idx (v128.const i32x4 0 0 0 0))
+              (local.set $t (i32.const 1))
+              (block $tdone (loop $tloop
+                (br_if $tdone (i32.ge_u (local.get $t) (local.get $count)))
+                (local.set $v (v128.load (i32.add (i32.add (local.get $x)
+                  (i32.load (i32.add (local.get $taps) (i32.shl (local.get $t) (i32.const 2))))) (local.get $c))))
+                (local.set $m (f32x4.gt (local.get $v) (local.get $best)))
+                (local.set $best (v128.bitselect (local.get $v) (local.get $best) (local.get $m)))
+                (local.set $idx (v128.bitselect (i32x4.splat (local.get $t)) (local.get $idx) (local.get $m)))
+                (local.set $t (i32.add (local.get $t) (i32.const 1)))
+                (br $tloop)))
+              (call $route (local.get $dx) (local.get $taps) (i32x4.extract_lane 0 (local.get $idx)) (i32.add (local.get $c) (i32.const 0)) (local.get $g))
+              (call $route (local.get $dx) (local.get $taps) (i32x4.extract_lane 1 (local.get $idx)) (i32.add (local.get $c) (i32.const 4)) (local.get $g))
+              (call $route (local.get $dx) (local.get $taps) (i32x4.extract_lane 2 (local.get $idx)) (i32.add (local.get $c) (i32.const 8)) (local.get $g))
+              (call $route (local.get $dx) (local.get $taps) (i32x4.extract_lane 3 (local.get $idx)) (i32.add (local.get $c) (i32.const 12)) (local.get $g))
+              (local.set $c (i32.add (local.get $c) (i32.const 16)))
+              (br $cloop)))
+            ;; the remaining channels one at a time
+            (block $sdone (loop $sloop
+              (br_if $sdone (i32.ge_u (local.get $c) (local.get $bytes)))
+              (local.set $bs (f32.load (i32.add (i32.add (local.get $x) (i32.load (local.get $taps))) (local.get $c))))
+              (local.set $at (i32.const 0))
+              (local.set $t (i32.const 1))
+              (block $t2done (loop $t2loop
+                (br_if $t2done (i32.ge_u (local.get $t) (local.get $count)))
+                (local.set $vs (f32.load (i32.add (i32.add (local.get $x)
+                  (i32.load (i32.add (local.get $taps) (i32.shl (local.get $t) (i32.const 2))))) (local.get $c))))
+                (if (f32.gt (local.get $vs) (local.get $bs)) (then
+                  (local.set $bs (local.get $vs))
+                  (local.set $at (local.get $t))))
+                (local.set $t (i32.add (local.get $t) (i32.const 1)))
+                (br $t2loop)))
+              (call $route (local.get $dx) (local.get $taps) (local.get $at) (local.get $c) (local.get $g))
+              (local.set $c (i32.add (local.get $c) (i32.const 4)))
+              (br $sloop)))))
+          (local.set $g (i32.add (local.get $g) (local.get $bytes)))
           (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
           (br $owloop)))
         (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
         (br $ohloop)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
       (br $nloop)))
+  )
+
+  ;; dx[tap $t's pixel][channel at byte $c] += dy[pixel at $g][channel at byte $c]
+  (func $route (param $dx i32) (param $taps i32) (param $t i32) (param $c i32) (param $g i32)
+    (local $p i32)
+    (local.set $p (i32.add (i32.add (local.get $dx) (i32.load (i32.add (local.get $taps) (i32.shl (local.get $t) (i32.const 2))))) (local.get $c)))
+    (f32.store (local.get $p) (f32.add (f32.load (local.get $p)) (f32.load (i32.add (local.get $g) (local.get $c)))))
   )
 
   ;; The adjoint of im2col: dx[n, oh·sh + kh·dh − pt, ow·sw + kw·dw − pl, c] += cols[(n,oh,ow)][(kh,kw,c)]
