@@ -28,8 +28,11 @@ export interface MosaicOptions {
  * labels, most frequent first, go to the images with the most free slots (seeded tie-breaks). That
  * greedy is the constructive proof of the Gale–Ryser theorem, so it fills every slot whenever the
  * row and column sums admit any 0/1 matrix at all; when they do not, more images with fewer labels
- * each are tried (one label per image is always feasible). Rare labels end up beside common ones,
- * as in real multi-label data.
+ * each are tried (one label per image is always feasible). The greedy's structure (the fullest
+ * images all get the commonest labels) is then mixed away by random swaps — image i trades label a
+ * for image j's label b when neither already has the other's — which keep every count and every
+ * image's size, so label sets are spread as under a uniform draw with these margins. Rare labels end
+ * up beside common ones, as in real multi-label data.
  */
 export function assignLabels(targets: readonly number[], maxPerImage: number, rng: Rng): number[][] {
   const L = targets.length;
@@ -72,8 +75,31 @@ function tryAssign(targets: readonly number[], n: number, kmax: number, total: n
       rows[i].push(label);
     }
   }
+  mixBySwaps(rows, total * SWAPS_PER_LABEL, rng);
   for (const r of rows) r.sort((a, b) => a - b);
   return rows;
+}
+
+/** Swap attempts per placed label: enough for the swap chain to forget the greedy's starting point. */
+const SWAPS_PER_LABEL = 10;
+
+function mixBySwaps(rows: number[][], attempts: number, rng: Rng): void {
+  const n = rows.length;
+  if (n < 2) return;
+  for (let t = 0; t < attempts; t++) {
+    const i = rng.int(n);
+    const j = rng.int(n);
+    if (i === j) continue;
+    const ri = rows[i];
+    const rj = rows[j];
+    const ka = rng.int(ri.length);
+    const kb = rng.int(rj.length);
+    const a = ri[ka];
+    const b = rj[kb];
+    if (a === b || ri.includes(b) || rj.includes(a)) continue;
+    ri[ka] = b;
+    rj[kb] = a;
+  }
 }
 
 /** Area-averages a square item of side `from` down to side `to` (an integer factor). */

@@ -34,6 +34,17 @@ describe('assignLabels (properties)', () => {
   });
 });
 
+describe('assignLabels: mixing', () => {
+  it('spreads label sets: with equal targets every pair of labels shares some image', () => {
+    for (const seed of [1, 2, 3]) {
+      const rows = assignLabels(new Array(10).fill(100), 4, createRng(seed));
+      const pairs = new Set<string>();
+      for (const row of rows) for (const a of row) for (const b of row) if (a < b) pairs.add(`${a},${b}`);
+      expect(pairs.size).toBe(45);
+    }
+  });
+});
+
 describe('downscale (properties)', () => {
   it('each output pixel is the rounded mean of its f × f block, so a constant image stays constant', () => {
     fc.assert(
