@@ -6,7 +6,7 @@ import { SPLITS } from '../data/types.js';
 import { InputError } from '../errors.js';
 import { labelStats } from '../labels/stats.js';
 import { num, table } from '../report/format.js';
-import { numberOption } from './options.js';
+import { numberOption, warn } from './options.js';
 
 export interface DatasetFlags {
   skew: string;
@@ -95,6 +95,7 @@ export function registerDataset(program: Command): void {
     .addHelpText('after', '\nExamples:\n  skewbench dataset fashion-mosaic --skew exponential:50 --seed 1\n  skewbench dataset shapes --skew step:0.3:20 -o nMax=200 --json\n  skewbench dataset folder --dir ./photos --skew uniform -o size=64')
     .action(async (name: string, flags: DatasetFlags & { json?: boolean }) => {
       const d = await buildFromFlags(name, flags);
+      d.warnings.forEach(warn);
       process.stdout.write((flags.json ? JSON.stringify(datasetJson(d), null, 2) : formatDataset(d)) + '\n');
     });
 }

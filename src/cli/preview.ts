@@ -7,7 +7,7 @@ import { createRng } from '../labels/rng.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { addDatasetFlags, buildFromFlags, type DatasetFlags } from './dataset.js';
 import { BACKEND_PREFERENCES, selectBackend } from '../train/backend.js';
-import { choiceOption, numberOption } from './options.js';
+import { choiceOption, numberOption, warn } from './options.js';
 
 const CAPTION = 13;
 const GAP = 6;
@@ -113,6 +113,7 @@ export function registerPreview(program: Command): void {
       const scale = numberOption('--scale', flags.scale, { min: 1, max: 16, integer: true });
       const backend = choiceOption('--backend', flags.backend, BACKEND_PREFERENCES);
       const d = await buildFromFlags(name, flags);
+      d.warnings.forEach(warn);
       await selectBackend(backend);
       const png = await renderPreview(d, { samples, copies, scale, seed: d.seed });
       writeFileAtomic(flags.out, png);

@@ -29,6 +29,8 @@ export interface Dataset {
   testTargets: number[];
   /** The augmentations that keep this dataset's labels true. */
   augmentations: AugmentationName[];
+  /** Where the data could not give what was asked (e.g. fewer test images than testPerLabel). */
+  warnings: string[];
   skew: SkewProfile;
   seed: number;
 }
@@ -98,6 +100,7 @@ function mosaicDataset(description: string, defaultNMax: number, augmentations: 
         valTargets,
         testTargets,
         augmentations,
+        warnings: [],
       };
     },
   };
@@ -132,8 +135,16 @@ export const DATASETS: Record<string, DatasetDefinition> = {
       const { set: train, targets } = subsampleToProfile(pools.train, skew, rng.fork('train'), { nMax: options.nMax, what: `folder ${options.dir}, train split` });
       const valAvailable = pools.val.labels.counts();
       const valTargets = targets.map((t, l) => Math.min(valAvailable[l], Math.max(1, Math.round(t * options.valFraction))));
+      // Test stays balanced, so every label's F1 is measured at the same prevalence: each label gets
+      // as many test images as the scarcest label can supply, up to testPerLabel.
       const testAvailable = pools.test.labels.counts();
-      const testTargets = targets.map((_, l) => Math.min(testAvailable[l], options.testPerLabel));
+      const scarcest = Array.from(testAvailable.keys()).reduce((a, b) => (testAvailable[b] < testAvailable[a] ? b : a), 0);
+      const perLabel = Math.min(options.testPerLabel, testAvailable[scarcest]);
+      const testTargets = targets.map(() => perLabel);
+      const warnings: string[] = [];
+      if (perLabel < options.testPerLabel) {
+        warnings.push(`folder ${options.dir}: label "${all.labels.labels[scarcest]}" has ${testAvailable[scarcest]} test images, so test is balanced at ${perLabel} per label (testPerLabel ${options.testPerLabel})`);
+      }
       const pick = (pool: ImageSet, t: number[], r: Rng): ImageSet => selectImages(pool, subsampleToTargets(pool.labels, t, r).indices);
       return {
         labels: [...all.labels.labels],
@@ -144,6 +155,7 @@ export const DATASETS: Record<string, DatasetDefinition> = {
         valTargets,
         testTargets,
         augmentations: options.augmentations,
+        warnings,
       };
     },
   },

@@ -95,6 +95,13 @@ describe('buildDataset: folder', () => {
     d.targets.forEach((t, l) => expect(counts[l]).toBeGreaterThanOrEqual(t));
     expect(Math.max(...d.targets) / Math.min(...d.targets)).toBeCloseTo(2, 0);
     expect(d.augmentations).toEqual(['flip', 'rotate', 'zoom', 'brightness']);
+    // Test is balanced at what the scarcest label supplies (the folder is small), and says so.
+    const testCounts = d.test.labels.counts();
+    const perLabel = d.testTargets[0];
+    expect(d.testTargets.every((t) => t === perLabel)).toBe(true);
+    testCounts.forEach((c) => expect(c).toBeGreaterThanOrEqual(perLabel));
+    expect(Math.min(...testCounts)).toBe(perLabel);
+    expect(d.warnings).toEqual([expect.stringMatching(new RegExp(`has ${perLabel} test images, so test is balanced at ${perLabel} per label \\(testPerLabel 100\\)`))]);
     const again = await buildDataset({ name: 'folder', options: { dir, size: 8 } }, parseSkew('exponential:2'), 3);
     expect(again.train.labels.ids).toEqual(d.train.labels.ids);
   });
