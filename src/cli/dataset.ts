@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { buildDataset, DATASET_NAMES, type Dataset, type DatasetSpec } from '../data/build.js';
+import { buildDataset, DATASET_NAMES, DATASETS, type Dataset, type DatasetSpec } from '../data/build.js';
 import { datasetHash } from '../data/hash.js';
 import { formatSkew, parseSkew } from '../data/skew.js';
 import { SPLITS } from '../data/types.js';
@@ -22,7 +22,8 @@ export function addDatasetFlags(command: Command): Command {
     .option('--skew <profile>', 'exponential:IF, pareto:IF[:alpha], step:FRACTION:FACTOR or uniform', 'exponential:50')
     .option('--seed <n>', 'seed for the label ranks, item choice and placement', '1')
     .option('-o, --option <key=value>', 'a dataset option, e.g. nMax=500, tileSize=28, testPerLabel=50 (repeatable)', collect, [])
-    .option('--dir <path>', 'folder dataset: the directory of images (labels.csv inside, or -o labels=…)');
+    .option('--dir <path>', 'folder dataset: the directory of images (labels.csv inside, or -o labels=…)')
+    .addHelpText('after', '\nDatasets:\n' + DATASET_NAMES.map((name) => `  ${name.padEnd(15)} ${DATASETS[name].description}`).join('\n'));
 }
 
 function collect(value: string, previous: string[]): string[] {

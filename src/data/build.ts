@@ -73,7 +73,7 @@ function parseOptions<S extends z.ZodType>(schema: S, dataset: string, options: 
   throw new InputError(`dataset "${dataset}": ${path}: ${issue.message}`);
 }
 
-interface DatasetDefinition {
+export interface DatasetDefinition {
   description: string;
   build(options: unknown, skew: SkewProfile, rng: Rng, name: string): Promise<Omit<Dataset, 'name' | 'skew' | 'seed'>>;
 }
