@@ -65,7 +65,7 @@ describe('wasm training kernels agree with the cpu backend', () => {
   it('registers the kernels it claims to', async () => {
     await selectBackend('wasm');
     const names = wasmTrainingKernels.map((k) => k.kernelName).sort();
-    expect(names).toEqual(['BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'SkewbenchAdamStep', 'Sum', '_FusedMatMul']);
+    expect(names).toEqual(['BatchMatMul', 'Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'FusedConv2D', 'Identity', 'MaxPoolGrad', 'SkewbenchAdamStep', 'Sum', '_FusedMatMul']);
     for (const k of wasmTrainingKernels) expect(tf.getKernel(k.kernelName, 'wasm')?.kernelFunc).toBe(k.kernelFunc);
   });
 
@@ -125,6 +125,43 @@ describe('wasm training kernels agree with the cpu backend', () => {
       ),
       { numRuns: RUNS },
     );
+  });
+
+  it('Conv2D / FusedConv2D: forward convolution with bias and relu/linear epilogue', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        // wide inputs too: the project kernel takes over from 8 input channels
+        convArb.chain((c) => fc.record({ c: fc.constant(c), ci: fc.integer({ min: 1, max: 12 }), fused: fc.boolean(), relu: fc.boolean() })),
+        async ({ c: base, ci, fused, relu }) => {
+          const c = { ...base, ci };
+          const info = geometry(c);
+          fc.pre(info !== null && info.outHeight > 0 && info.outWidth > 0);
+          const x = floats(c.n * c.h * c.w * c.ci, c.seed);
+          const filter = floats(c.kh * c.kw * c.ci * c.co, c.seed + 1);
+          const bias = floats(c.co, c.seed + 2);
+          const run = () => {
+            const xs = tf.tensor4d(x, [c.n, c.h, c.w, c.ci]);
+            const fs = tf.tensor4d(filter, [c.kh, c.kw, c.ci, c.co]);
+            return fused
+              ? tf.fused.conv2d({ x: xs, filter: fs, strides: c.stride, pad: c.pad, dilations: c.dilation, bias: tf.tensor1d(bias), activation: relu ? 'relu' : 'linear' })
+              : tf.conv2d(xs, fs, c.stride, c.pad, 'NHWC', c.dilation);
+          };
+          const want = await onBackend('cpu', run);
+          const got = await onBackend('wasm', run);
+          expect(relativeError(got, want)).toBeLessThanOrEqual(TOLERANCE);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('Identity: shares the data, and the copy outlives the original', async () => {
+    await selectBackend('wasm');
+    const a = tf.tensor([1, 2, 3, 4]);
+    const b = tf.engine().runKernel(tf.Identity, { x: a }, {}) as tf.Tensor;
+    a.dispose();
+    expect(Array.from(b.dataSync())).toEqual([1, 2, 3, 4]);
+    b.dispose();
   });
 
   it('Conv2DBackpropFilter: shapes, strides, paddings and dilations', async () => {

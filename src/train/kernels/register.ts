@@ -1,9 +1,11 @@
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { adamStepConfig } from './adam-step.js';
 import { batchMatMulConfig } from './batch-mat-mul.js';
+import { conv2DConfig, fusedConv2DConfig } from './conv2d.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { fusedMatMulConfig } from './fused-mat-mul.js';
+import { identityConfig } from './identity.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
 import { sumConfig } from './sum.js';
 import { captureBuiltinKernel } from './wasm-backend.js';
@@ -12,15 +14,18 @@ import { captureBuiltinKernel } from './wasm-backend.js';
 export const wasmTrainingKernels: readonly KernelConfig[] = [
   batchMatMulConfig,
   fusedMatMulConfig,
+  conv2DConfig,
+  fusedConv2DConfig,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   maxPoolGradConfig,
   sumConfig,
   adamStepConfig,
+  identityConfig,
 ];
 
 /** Kernels ours are built from; captured before any replacement so ours can call the originals. */
-const BUILTINS = ['BatchMatMul', '_FusedMatMul', 'Sum'];
+const BUILTINS = ['BatchMatMul', '_FusedMatMul', 'Conv2D', 'FusedConv2D', 'Sum', 'Identity'];
 
 let registered = false;
 

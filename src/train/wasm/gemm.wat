@@ -200,51 +200,106 @@
   )
 
   ;; cols[(n,oh,ow)][(kh,kw,c)] = x[n, oh·sh + kh·dh − pt, ow·sw + kw·dw − pl, c], zero outside x.
+  ;; Walks one tap (kh, kw) across a whole output row at a time, so the inner loop is a strided copy.
   (func (export "im2col") (param $x i32) (param $N i32) (param $H i32) (param $W i32) (param $C i32)
         (param $KH i32) (param $KW i32) (param $sh i32) (param $sw i32) (param $dh i32) (param $dw i32)
         (param $pt i32) (param $pl i32) (param $OH i32) (param $OW i32) (param $cols i32)
     (local $n i32) (local $oh i32) (local $ow i32) (local $kh i32) (local $kw i32) (local $ih i32) (local $iw i32)
-    (local $bytes i32) (local $dst i32) (local $rowValid i32) (local $src i32)
+    (local $bytes i32) (local $pstride i32) (local $base i32) (local $d i32) (local $row i32)
     (local.set $bytes (i32.shl (local.get $C) (i32.const 2)))
-    (local.set $dst (local.get $cols))
+    (local.set $pstride (i32.mul (i32.mul (i32.mul (local.get $KH) (local.get $KW)) (local.get $C)) (i32.const 4)))
+    (local.set $base (local.get $cols))
     (block $ndone (loop $nloop
       (br_if $ndone (i32.ge_u (local.get $n) (local.get $N)))
       (local.set $oh (i32.const 0))
       (block $ohdone (loop $ohloop
         (br_if $ohdone (i32.ge_u (local.get $oh) (local.get $OH)))
-        (local.set $ow (i32.const 0))
-        (block $owdone (loop $owloop
-          (br_if $owdone (i32.ge_u (local.get $ow) (local.get $OW)))
-          (local.set $kh (i32.const 0))
-          (block $khdone (loop $khloop
-            (br_if $khdone (i32.ge_u (local.get $kh) (local.get $KH)))
-            (local.set $ih (i32.sub (i32.add (i32.mul (local.get $oh) (local.get $sh)) (i32.mul (local.get $kh) (local.get $dh))) (local.get $pt)))
-            (local.set $rowValid (i32.lt_u (local.get $ih) (local.get $H)))
-            (local.set $kw (i32.const 0))
-            (block $kwdone (loop $kwloop
-              (br_if $kwdone (i32.ge_u (local.get $kw) (local.get $KW)))
-              (local.set $iw (i32.sub (i32.add (i32.mul (local.get $ow) (local.get $sw)) (i32.mul (local.get $kw) (local.get $dw))) (local.get $pl)))
-              (if (i32.and (local.get $rowValid) (i32.lt_u (local.get $iw) (local.get $W)))
-                (then
-                  (local.set $src (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $H)) (local.get $ih)) (local.get $W)) (local.get $iw)) (local.get $bytes))))
-                  (if (i32.eq (local.get $C) (i32.const 1))
-                    (then (f32.store (local.get $dst) (f32.load (local.get $src))))
-                    (else (memory.copy (local.get $dst) (local.get $src) (local.get $bytes)))))
-                (else
-                  (if (i32.eq (local.get $C) (i32.const 1))
-                    (then (f32.store (local.get $dst) (f32.const 0)))
-                    (else (memory.fill (local.get $dst) (i32.const 0) (local.get $bytes))))))
-              (local.set $dst (i32.add (local.get $dst) (local.get $bytes)))
-              (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
-              (br $kwloop)))
-            (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
-            (br $khloop)))
-          (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-          (br $owloop)))
+        (local.set $kh (i32.const 0))
+        (block $khdone (loop $khloop
+          (br_if $khdone (i32.ge_u (local.get $kh) (local.get $KH)))
+          (local.set $ih (i32.sub (i32.add (i32.mul (local.get $oh) (local.get $sh)) (i32.mul (local.get $kh) (local.get $dh))) (local.get $pt)))
+          (local.set $row (i32.add (local.get $x) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (local.get $H)) (local.get $ih)) (local.get $W)) (local.get $bytes))))
+          (local.set $kw (i32.const 0))
+          (block $kwdone (loop $kwloop
+            (br_if $kwdone (i32.ge_u (local.get $kw) (local.get $KW)))
+            ;; this tap's column block in the first pixel of the row
+            (local.set $d (i32.add (local.get $base) (i32.mul (i32.add (i32.mul (local.get $kh) (local.get $KW)) (local.get $kw)) (local.get $bytes))))
+            (if (i32.lt_u (local.get $ih) (local.get $H))
+              (then
+                (local.set $iw (i32.sub (i32.mul (local.get $kw) (local.get $dw)) (local.get $pl)))
+                (local.set $ow (i32.const 0))
+                (block $owdone (loop $owloop
+                  (br_if $owdone (i32.ge_u (local.get $ow) (local.get $OW)))
+                  (if (i32.lt_u (local.get $iw) (local.get $W))
+                    (then
+                      (if (i32.eq (local.get $bytes) (i32.const 4))
+                        (then (f32.store (local.get $d) (f32.load (i32.add (local.get $row) (i32.shl (local.get $iw) (i32.const 2))))))
+                        (else (call $copy_run (local.get $d) (i32.add (local.get $row) (i32.mul (local.get $iw) (local.get $bytes))) (local.get $bytes)))))
+                    (else (call $zero_run (local.get $d) (local.get $bytes))))
+                  (local.set $d (i32.add (local.get $d) (local.get $pstride)))
+                  (local.set $iw (i32.add (local.get $iw) (local.get $sw)))
+                  (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+                  (br $owloop))))
+              (else
+              (local.set $ow (i32.const 0))
+              (block $zdone (loop $zloop
+                (br_if $zdone (i32.ge_u (local.get $ow) (local.get $OW)))
+                (call $zero_run (local.get $d) (local.get $bytes))
+                (local.set $d (i32.add (local.get $d) (local.get $pstride)))
+                (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+                (br $zloop)))))
+            (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
+            (br $kwloop)))
+          (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+          (br $khloop)))
+        (local.set $base (i32.add (local.get $base) (i32.mul (local.get $OW) (local.get $pstride))))
         (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
         (br $ohloop)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
       (br $nloop)))
+  )
+
+  ;; dst[0..bytes) = src[0..bytes): one float, four at a time, or a bulk copy.
+  (func $copy_run (param $dst i32) (param $src i32) (param $bytes i32)
+    (local $i i32)
+    (if (i32.eq (local.get $bytes) (i32.const 4)) (then
+      (f32.store (local.get $dst) (f32.load (local.get $src)))
+      (return)))
+    (if (i32.and (local.get $bytes) (i32.const 15)) (then
+      (memory.copy (local.get $dst) (local.get $src) (local.get $bytes))
+      (return)))
+    (loop $l
+      (v128.store (i32.add (local.get $dst) (local.get $i)) (v128.load (i32.add (local.get $src) (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $bytes))))
+  )
+
+  (func $zero_run (param $dst i32) (param $bytes i32)
+    (if (i32.eq (local.get $bytes) (i32.const 4)) (then
+      (f32.store (local.get $dst) (f32.const 0))
+      (return)))
+    (memory.fill (local.get $dst) (i32.const 0) (local.get $bytes))
+  )
+
+  ;; dst[0..bytes) += src[0..bytes), four floats at a time, then one.
+  (func $add_run (param $dst i32) (param $src i32) (param $bytes i32)
+    (local $i i32) (local $end4 i32)
+    (if (i32.eq (local.get $bytes) (i32.const 4)) (then
+      (f32.store (local.get $dst) (f32.add (f32.load (local.get $dst)) (f32.load (local.get $src))))
+      (return)))
+    (local.set $end4 (i32.and (local.get $bytes) (i32.const -16)))
+    (block $vdone (loop $vloop
+      (br_if $vdone (i32.ge_u (local.get $i) (local.get $end4)))
+      (v128.store (i32.add (local.get $dst) (local.get $i))
+        (f32x4.add (v128.load (i32.add (local.get $dst) (local.get $i))) (v128.load (i32.add (local.get $src) (local.get $i)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $vloop)))
+    (block $sdone (loop $sloop
+      (br_if $sdone (i32.ge_u (local.get $i) (local.get $bytes)))
+      (f32.store (i32.add (local.get $dst) (local.get $i))
+        (f32.add (f32.load (i32.add (local.get $dst) (local.get $i))) (f32.load (i32.add (local.get $src) (local.get $i)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $sloop)))
   )
 
   ;; out[c] = Σ_r x[r][c] over `rows` rows of C floats (the bias gradient: a sum over every axis but
@@ -386,51 +441,51 @@
   ;; for every tap inside dx; dx must be zeroed by the caller.
   (func (export "col2im") (param $cols i32) (param $N i32) (param $H i32) (param $W i32) (param $C i32)
         (param $KH i32) (param $KW i32) (param $sh i32) (param $sw i32) (param $dh i32) (param $dw i32)
-        (param $pt i32) (param $pl i32) (param $OH i32) (param $OW i32) (param $dx i32)
+        (param $pt i32) (param $pl i32) (param $OH i32) (param $OW i32) (param $x i32)
     (local $n i32) (local $oh i32) (local $ow i32) (local $kh i32) (local $kw i32) (local $ih i32) (local $iw i32)
-    (local $bytes i32) (local $src i32) (local $rowValid i32) (local $dst i32) (local $c i32) (local $C4 i32)
+    (local $bytes i32) (local $pstride i32) (local $base i32) (local $d i32) (local $row i32) (local $row4 i32)
     (local.set $bytes (i32.shl (local.get $C) (i32.const 2)))
-    (local.set $C4 (i32.shl (i32.and (local.get $C) (i32.const -4)) (i32.const 2)))
-    (local.set $src (local.get $cols))
+    (local.set $pstride (i32.mul (i32.mul (i32.mul (local.get $KH) (local.get $KW)) (local.get $C)) (i32.const 4)))
+    (local.set $base (local.get $cols))
     (block $ndone (loop $nloop
       (br_if $ndone (i32.ge_u (local.get $n) (local.get $N)))
       (local.set $oh (i32.const 0))
       (block $ohdone (loop $ohloop
         (br_if $ohdone (i32.ge_u (local.get $oh) (local.get $OH)))
-        (local.set $ow (i32.const 0))
-        (block $owdone (loop $owloop
-          (br_if $owdone (i32.ge_u (local.get $ow) (local.get $OW)))
-          (local.set $kh (i32.const 0))
-          (block $khdone (loop $khloop
-            (br_if $khdone (i32.ge_u (local.get $kh) (local.get $KH)))
-            (local.set $ih (i32.sub (i32.add (i32.mul (local.get $oh) (local.get $sh)) (i32.mul (local.get $kh) (local.get $dh))) (local.get $pt)))
-            (local.set $rowValid (i32.lt_u (local.get $ih) (local.get $H)))
-            (local.set $kw (i32.const 0))
-            (block $kwdone (loop $kwloop
-              (br_if $kwdone (i32.ge_u (local.get $kw) (local.get $KW)))
-              (local.set $iw (i32.sub (i32.add (i32.mul (local.get $ow) (local.get $sw)) (i32.mul (local.get $kw) (local.get $dw))) (local.get $pl)))
-              (if (i32.and (local.get $rowValid) (i32.lt_u (local.get $iw) (local.get $W))) (then
-                (local.set $dst (i32.add (local.get $dx) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $H)) (local.get $ih)) (local.get $W)) (local.get $iw)) (local.get $bytes))))
-                (local.set $c (i32.const 0))
-                (block $vdone (loop $vloop
-                  (br_if $vdone (i32.ge_u (local.get $c) (local.get $C4)))
-                  (v128.store (i32.add (local.get $dst) (local.get $c))
-                    (f32x4.add (v128.load (i32.add (local.get $dst) (local.get $c))) (v128.load (i32.add (local.get $src) (local.get $c)))))
-                  (local.set $c (i32.add (local.get $c) (i32.const 16)))
-                  (br $vloop)))
-                (block $sdone (loop $sloop
-                  (br_if $sdone (i32.ge_u (local.get $c) (local.get $bytes)))
-                  (f32.store (i32.add (local.get $dst) (local.get $c))
-                    (f32.add (f32.load (i32.add (local.get $dst) (local.get $c))) (f32.load (i32.add (local.get $src) (local.get $c)))))
-                  (local.set $c (i32.add (local.get $c) (i32.const 4)))
-                  (br $sloop)))))
-              (local.set $src (i32.add (local.get $src) (local.get $bytes)))
-              (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
-              (br $kwloop)))
-            (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
-            (br $khloop)))
-          (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-          (br $owloop)))
+        (local.set $kh (i32.const 0))
+        (block $khdone (loop $khloop
+          (br_if $khdone (i32.ge_u (local.get $kh) (local.get $KH)))
+          (local.set $ih (i32.sub (i32.add (i32.mul (local.get $oh) (local.get $sh)) (i32.mul (local.get $kh) (local.get $dh))) (local.get $pt)))
+          (local.set $row (i32.add (local.get $x) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (local.get $H)) (local.get $ih)) (local.get $W)) (local.get $bytes))))
+          (local.set $kw (i32.const 0))
+          (block $kwdone (loop $kwloop
+            (br_if $kwdone (i32.ge_u (local.get $kw) (local.get $KW)))
+            ;; this tap's column block in the first pixel of the row
+            (local.set $d (i32.add (local.get $base) (i32.mul (i32.add (i32.mul (local.get $kh) (local.get $KW)) (local.get $kw)) (local.get $bytes))))
+            (if (i32.lt_u (local.get $ih) (local.get $H))
+              (then
+                (local.set $iw (i32.sub (i32.mul (local.get $kw) (local.get $dw)) (local.get $pl)))
+                (local.set $ow (i32.const 0))
+                (block $owdone (loop $owloop
+                  (br_if $owdone (i32.ge_u (local.get $ow) (local.get $OW)))
+                  (if (i32.lt_u (local.get $iw) (local.get $W))
+                    (then
+                      (if (i32.eq (local.get $bytes) (i32.const 4))
+                        (then
+                          (local.set $row4 (i32.add (local.get $row) (i32.shl (local.get $iw) (i32.const 2))))
+                          (f32.store (local.get $row4) (f32.add (f32.load (local.get $row4)) (f32.load (local.get $d)))))
+                        (else (call $add_run (i32.add (local.get $row) (i32.mul (local.get $iw) (local.get $bytes))) (local.get $d) (local.get $bytes)))))
+                    (else nop))
+                  (local.set $d (i32.add (local.get $d) (local.get $pstride)))
+                  (local.set $iw (i32.add (local.get $iw) (local.get $sw)))
+                  (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+                  (br $owloop))))
+              (else nop))
+            (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
+            (br $kwloop)))
+          (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+          (br $khloop)))
+        (local.set $base (i32.add (local.get $base) (i32.mul (local.get $OW) (local.get $pstride))))
         (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
         (br $ohloop)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))

@@ -1,0 +1,109 @@
+import {
+  backend_util,
+  Conv2D,
+  FusedConv2D,
+  type Conv2DAttrs,
+  type FusedConv2DAttrs,
+  type KernelConfig,
+  type KernelFunc,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { gemmModule, matMulInto, matMulScratchBytes, pointer, scratch } from './gemm-runtime.js';
+import { runBuiltin } from './wasm-backend.js';
+
+type Inputs = { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
+
+/**
+ * act(conv2d(x, W) + b) as im2col + the project GEMM with a bias/ReLU epilogue. The builtin runs
+ * XNNPACK, which repacks the filter whenever it changes (every training step) and reaches about
+ * half the GEMM's rate on the reference CNN's second layer. Other activations, PReLU weights,
+ * non-vector biases and NCHW data keep the builtin (its dataFormat check throws for NCHW).
+ */
+function convolve(kernelName: string, args: { inputs: Inputs; backend: BackendWasm; attrs: FusedConv2DAttrs }): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const { x, filter, bias, preluActivationWeights } = inputs;
+  const activation = attrs.activation ?? 'linear';
+  const outChannels = filter.shape[3];
+  const supported =
+    attrs.dataFormat !== 'NCHW' &&
+    (activation === 'linear' || activation === 'relu') &&
+    !preluActivationWeights &&
+    (!bias || (bias.shape.length === 1 && bias.shape[0] === outChannels)) &&
+    x.dtype === 'float32' &&
+    filter.dtype === 'float32';
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    attrs.strides,
+    attrs.dilations,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  // With few input channels im2col + GEMM has too short a K to beat XNNPACK's direct
+  // convolution (the reference CNN's 1-channel first layer), so unstrided, undilated
+  // same/valid cases stay there; XNNPACK disagrees with tfjs's padding rules in some strided
+  // cases, which the GEMM path handles instead.
+  const xnnpackFaster =
+    info.inChannels < 8 && info.strideHeight === 1 && info.strideWidth === 1 && info.dilationHeight === 1 && info.dilationWidth === 1 && (attrs.pad === 'same' || attrs.pad === 'valid');
+  if (!supported || xnnpackFaster) {
+    return runBuiltin(kernelName, backend, inputs as unknown as Record<string, TensorInfo>, attrs as unknown as Record<string, never>);
+  }
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth } = info;
+  const rows = batchSize * outHeight * outWidth;
+  const taps = filterHeight * filterWidth * inChannels;
+  const out = backend.makeOutput(info.outShape, 'float32');
+  // A 1×1, stride-1, unpadded convolution is already a product with x as it is stored.
+  const pointwise =
+    filterHeight === 1 && filterWidth === 1 && info.strideHeight === 1 && info.strideWidth === 1 && info.padInfo.top === 0 && info.padInfo.left === 0 && outHeight === inHeight && outWidth === inWidth;
+  const colsBytes = pointwise ? 0 : rows * taps * 4;
+  let cols = pointer(backend, x);
+  if (!pointwise) {
+    cols = scratch(backend, colsBytes + matMulScratchBytes(rows, taps, outChannels));
+    gemmModule(backend).im2col(
+      pointer(backend, x),
+      batchSize,
+      inHeight,
+      inWidth,
+      inChannels,
+      filterHeight,
+      filterWidth,
+      info.strideHeight,
+      info.strideWidth,
+      info.dilationHeight,
+      info.dilationWidth,
+      info.padInfo.top,
+      info.padInfo.left,
+      outHeight,
+      outWidth,
+      cols,
+    );
+  }
+  matMulInto(
+    backend,
+    { ptr: cols, transposed: false },
+    { ptr: pointer(backend, filter), transposed: false },
+    rows,
+    taps,
+    outChannels,
+    pointer(backend, out),
+    { bias: bias ? pointer(backend, bias) : 0, relu: activation === 'relu' },
+    colsBytes,
+  );
+  return out;
+}
+
+export const conv2DConfig: KernelConfig = {
+  kernelName: Conv2D,
+  backendName: 'wasm',
+  kernelFunc: ((args: { inputs: Inputs; backend: BackendWasm; attrs: Conv2DAttrs }) =>
+    convolve(Conv2D, { ...args, attrs: { ...args.attrs, activation: 'linear' } as FusedConv2DAttrs })) as unknown as KernelFunc,
+};
+
+export const fusedConv2DConfig: KernelConfig = {
+  kernelName: FusedConv2D,
+  backendName: 'wasm',
+  kernelFunc: ((args: { inputs: Inputs; backend: BackendWasm; attrs: FusedConv2DAttrs }) => convolve(FusedConv2D, args)) as unknown as KernelFunc,
+};
