@@ -6,6 +6,7 @@ import { registerWeights } from './weights.js';
 import { registerPlan } from './plan.js';
 import { registerDataset } from './dataset.js';
 import { registerPreview } from './preview.js';
+import { registerCompare } from './compare.js';
 
 /** Every CLI command registers itself here: one file per command, one line in this list. */
 export const commands: Array<(program: Command) => void> = [
@@ -15,5 +16,6 @@ export const commands: Array<(program: Command) => void> = [
   registerPlan,
   registerDataset,
   registerPreview,
+  registerCompare,
   registerBench,
 ];

@@ -1,0 +1,47 @@
+import type { Command } from 'commander';
+import { InputError } from '../errors.js';
+import { DEFAULT_LEVEL } from '../eval/seed-stats.js';
+import {
+  COMPARE_FORMATS,
+  COMPARE_METRICS,
+  compareResults,
+  DEFAULT_MAX_DROP,
+  formatComparison,
+  LABEL_FILTERS,
+  type CompareFormat,
+  type CompareMetric,
+  type LabelFilter,
+} from '../report/compare.js';
+import { choiceOption, numberOption } from './options.js';
+
+interface CompareFlags {
+  metric: string;
+  maxDrop: string;
+  labels: string;
+  format: string;
+  level: string;
+}
+
+export function registerCompare(program: Command): void {
+  program
+    .command('compare')
+    .description('the regression gate: per-label Δ of a current run against a baseline; exit 1 when a label dropped for real, 2 on unusable input')
+    .argument('<baseline>', 'results folder or per_label.csv of the reference run')
+    .argument('<current>', 'results folder or per_label.csv of the run to check')
+    .option('--metric <m>', `per-label metric: ${COMPARE_METRICS.join(', ')}`, 'f1')
+    .option('--max-drop <x>', 'largest drop tolerated', String(DEFAULT_MAX_DROP))
+    .option('--labels <group>', `labels to compare: ${LABEL_FILTERS.join(', ')} (groups as in the baseline)`, 'all')
+    .option('--format <f>', `output: ${COMPARE_FORMATS.join(', ')} (md is GitHub markdown for a CI comment)`, 'table')
+    .option('--level <p>', 'confidence level of the Δ intervals', String(DEFAULT_LEVEL))
+    .action((baseline: string, current: string, o: CompareFlags) => {
+      const metric = choiceOption<CompareMetric>('--metric', o.metric, COMPARE_METRICS);
+      const labels = choiceOption<LabelFilter>('--labels', o.labels, LABEL_FILTERS);
+      const format = choiceOption<CompareFormat>('--format', o.format, COMPARE_FORMATS);
+      const maxDrop = numberOption('--max-drop', o.maxDrop, { min: 0 });
+      const level = numberOption('--level', o.level, { min: 0, exclusiveMin: true, max: 1 });
+      if (level === 1) throw new InputError(`--level: expected a number > 0 and < 1, got "${o.level}"`);
+      const comparison = compareResults(baseline, current, { metric, maxDrop, labels, level });
+      process.stdout.write(formatComparison(comparison, format) + '\n');
+      process.exitCode = comparison.regressions > 0 ? 1 : 0;
+    });
+}
