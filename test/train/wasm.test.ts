@@ -32,7 +32,7 @@ describe('gemm.wat GEMM against a float64 reference', () => {
     expect(typeof fused.fusedMultiplyAdd).toBe('boolean');
   });
 
-  it('C = op(A)·op(B) for any shape and transposes, plain and fused, with bias/relu epilogue', () => {
+  it('C = op(A)·op(B) for any shape, transposes and loop order, plain and fused, with bias/relu epilogue', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 23 }),
@@ -41,8 +41,9 @@ describe('gemm.wat GEMM against a float64 reference', () => {
         fc.boolean(),
         fc.boolean(),
         fc.boolean(),
+        fc.boolean(),
         fc.integer(),
-        (M, K, N, ta, tb, relu, seed) => {
+        (M, K, N, ta, tb, relu, rowOuter, seed) => {
           const heap = new Float32Array(memory.buffer);
           const a = floats(M * K, seed);
           const b = floats(K * N, seed + 1);
@@ -61,7 +62,7 @@ describe('gemm.wat GEMM against a float64 reference', () => {
           heap.set(bias, biasAt);
           for (const g of [plain, fused]) {
             g.pack_b(bAt * 4, K, N, tb ? 1 : 0, bpAt * 4);
-            if (K > 0) g.gemm(aAt * 4, ta ? 4 : K * 4, ta ? M * 4 : 4, bpAt * 4, cAt * 4, M, Np, K, 0);
+            if (K > 0) g.gemm(aAt * 4, ta ? 4 : K * 4, ta ? M * 4 : 4, bpAt * 4, cAt * 4, M, Np, K, 0, rowOuter ? 1 : 0);
             else heap.fill(0, cAt, cAt + M * Np);
             g.epilogue(cAt * 4, Np, M, N, biasAt * 4, relu ? 1 : 0, outAt * 4);
             for (let i = 0; i < M; i++) {

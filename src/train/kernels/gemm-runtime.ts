@@ -71,6 +71,8 @@ export function matMulScratchBytes(M: number, K: number, N: number): number {
   return K * Np * 4 + (Np !== N ? M * Np * 4 : 0);
 }
 
+const ROW_OUTER_MAX_BLOCK_BYTES = 128 * 1024;
+
 export interface MatMulOperand {
   /** Byte offset of the operand's first element. */
   ptr: number;
@@ -107,7 +109,9 @@ export function matMulInto(
     g.pack_b(b.ptr, K, N, b.transposed ? 1 : 0, base);
     const sar = a.transposed ? 4 : K * 4;
     const sak = a.transposed ? M * 4 : 4;
-    g.gemm(a.ptr, sar, sak, base, c, M, Np, K, 0);
+    // Row tiles outermost when a 256-deep block of packed B (all strips) stays in L2.
+    const rowOuter = Np * Math.min(K, 256) * 4 <= ROW_OUTER_MAX_BLOCK_BYTES ? 1 : 0;
+    g.gemm(a.ptr, sar, sak, base, c, M, Np, K, 0, rowOuter);
   }
   const bias = epilogue.bias ?? 0;
   const relu = epilogue.relu ? 1 : 0;

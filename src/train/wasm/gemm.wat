@@ -90,11 +90,14 @@
     (v128.store offset=16 (local.get $c) (local.get $c01))
   )
 
-  ;; C[M×Np] (+)= A·Bp, Np = 8·strips, C row stride Np floats.
+  ;; C[M×Np] (+)= A·Bp, Np = 8·strips, C row stride Np floats. With $rowOuter the row tiles are
+  ;; the outer loop, so a tile of A stays in L1 while it meets every strip (right when all of a
+  ;; K block of Bp fits in cache: tall, narrow products such as a convolution's im2col · W);
+  ;; otherwise strips are outer and one strip of Bp stays in L1 while all of A streams past it.
   (func (export "gemm") (param $a i32) (param $sar i32) (param $sak i32) (param $bp i32) (param $c i32)
-        (param $M i32) (param $Np i32) (param $K i32) (param $accumulate i32)
+        (param $M i32) (param $Np i32) (param $K i32) (param $accumulate i32) (param $rowOuter i32)
     (local $kb i32) (local $kc i32) (local $js i32) (local $i i32) (local $ldc i32) (local $strips i32)
-    (local $strip i32) (local $ak i32) (local $load i32) (local $M4 i32)
+    (local $ak i32) (local $load i32) (local $M4 i32)
     (local.set $ldc (i32.shl (local.get $Np) (i32.const 2)))
     (local.set $strips (i32.shr_u (local.get $Np) (i32.const 3)))
     (local.set $M4 (i32.and (local.get $M) (i32.const -4)))
@@ -104,34 +107,50 @@
       (if (i32.gt_u (local.get $kc) (i32.const 256)) (then (local.set $kc (i32.const 256))))
       (local.set $load (i32.or (local.get $accumulate) (i32.ne (local.get $kb) (i32.const 0))))
       (local.set $ak (i32.add (local.get $a) (i32.mul (local.get $kb) (local.get $sak))))
-      (local.set $js (i32.const 0))
-      (block $sdone (loop $sloop
-        (br_if $sdone (i32.ge_u (local.get $js) (local.get $strips)))
-        (local.set $strip (i32.add (local.get $bp)
-          (i32.shl (i32.add (i32.mul (local.get $js) (local.get $K)) (local.get $kb)) (i32.const 5))))
-        (local.set $i (i32.const 0))
-        (block $idone (loop $iloop
-          (br_if $idone (i32.ge_u (local.get $i) (local.get $M4)))
-          (call $tile4
-            (i32.add (local.get $ak) (i32.mul (local.get $i) (local.get $sar))) (local.get $sar) (local.get $sak)
-            (local.get $strip) (local.get $kc)
-            (i32.add (local.get $c) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $js) (i32.const 5))))
-            (local.get $ldc) (local.get $load))
-          (local.set $i (i32.add (local.get $i) (i32.const 4)))
-          (br $iloop)))
-        (block $rdone (loop $rloop
-          (br_if $rdone (i32.ge_u (local.get $i) (local.get $M)))
-          (call $tile1
-            (i32.add (local.get $ak) (i32.mul (local.get $i) (local.get $sar))) (local.get $sar) (local.get $sak)
-            (local.get $strip) (local.get $kc)
-            (i32.add (local.get $c) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $js) (i32.const 5))))
-            (local.get $ldc) (local.get $load))
-          (local.set $i (i32.add (local.get $i) (i32.const 1)))
-          (br $rloop)))
-        (local.set $js (i32.add (local.get $js) (i32.const 1)))
-        (br $sloop)))
+      (if (local.get $rowOuter)
+        (then
+          (local.set $i (i32.const 0))
+          (block $idone (loop $iloop
+            (br_if $idone (i32.ge_u (local.get $i) (local.get $M)))
+            (local.set $js (i32.const 0))
+            (block $sdone (loop $sloop
+              (br_if $sdone (i32.ge_u (local.get $js) (local.get $strips)))
+              (call $block (local.get $ak) (local.get $sar) (local.get $sak) (local.get $bp) (local.get $c) (local.get $K)
+                (local.get $kb) (local.get $kc) (local.get $js) (local.get $i) (local.get $ldc) (local.get $load)
+                (i32.lt_u (local.get $i) (local.get $M4)))
+              (local.set $js (i32.add (local.get $js) (i32.const 1)))
+              (br $sloop)))
+            (local.set $i (i32.add (local.get $i) (select (i32.const 4) (i32.const 1) (i32.lt_u (local.get $i) (local.get $M4)))))
+            (br $iloop))))
+        (else
+          (local.set $js (i32.const 0))
+          (block $sdone2 (loop $sloop2
+            (br_if $sdone2 (i32.ge_u (local.get $js) (local.get $strips)))
+            (local.set $i (i32.const 0))
+            (block $idone2 (loop $iloop2
+              (br_if $idone2 (i32.ge_u (local.get $i) (local.get $M)))
+              (call $block (local.get $ak) (local.get $sar) (local.get $sak) (local.get $bp) (local.get $c) (local.get $K)
+                (local.get $kb) (local.get $kc) (local.get $js) (local.get $i) (local.get $ldc) (local.get $load)
+                (i32.lt_u (local.get $i) (local.get $M4)))
+              (local.set $i (i32.add (local.get $i) (select (i32.const 4) (i32.const 1) (i32.lt_u (local.get $i) (local.get $M4)))))
+              (br $iloop2)))
+            (local.set $js (i32.add (local.get $js) (i32.const 1)))
+            (br $sloop2)))))
       (local.set $kb (i32.add (local.get $kb) (i32.const 256)))
       (br $kblock)))
+  )
+
+  ;; One tile: rows i.. (4 of them when $four, else 1) × strip js, over the K block at kb.
+  (func $block (param $ak i32) (param $sar i32) (param $sak i32) (param $bp i32) (param $c i32) (param $K i32)
+        (param $kb i32) (param $kc i32) (param $js i32) (param $i i32) (param $ldc i32) (param $load i32) (param $four i32)
+    (local $arow i32) (local $strip i32) (local $crow i32)
+    (local.set $arow (i32.add (local.get $ak) (i32.mul (local.get $i) (local.get $sar))))
+    (local.set $strip (i32.add (local.get $bp)
+      (i32.shl (i32.add (i32.mul (local.get $js) (local.get $K)) (local.get $kb)) (i32.const 5))))
+    (local.set $crow (i32.add (local.get $c) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $js) (i32.const 5)))))
+    (if (local.get $four)
+      (then (call $tile4 (local.get $arow) (local.get $sar) (local.get $sak) (local.get $strip) (local.get $kc) (local.get $crow) (local.get $ldc) (local.get $load)))
+      (else (call $tile1 (local.get $arow) (local.get $sar) (local.get $sak) (local.get $strip) (local.get $kc) (local.get $crow) (local.get $ldc) (local.get $load))))
   )
 
   ;; Bp[strip][k][8] from B [K×N] row-major, or from Bᵀ stored [N×K] when $transposed; columns past
