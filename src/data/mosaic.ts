@@ -105,6 +105,17 @@ function mixBySwaps(rows: number[][], attempts: number, rng: Rng): void {
 /** Area-averages a square item of side `from` down to side `to` (an integer factor). */
 export function downscale(item: Uint8Array, from: number, to: number, out: Uint8Array = new Uint8Array(to * to)): Uint8Array {
   const f = from / to;
+  if (f === 2) {
+    // The default tile: a specialised loop, as this is the hottest part of building a mosaic split.
+    for (let y = 0; y < to; y++) {
+      const row = 2 * y * from;
+      for (let x = 0; x < to; x++) {
+        const p = row + 2 * x;
+        out[y * to + x] = (item[p] + item[p + 1] + item[p + from] + item[p + from + 1] + 2) >> 2;
+      }
+    }
+    return out;
+  }
   const area = f * f;
   for (let y = 0; y < to; y++) {
     for (let x = 0; x < to; x++) {
