@@ -244,9 +244,11 @@ function warpAffineGrey(
   fill: number,
 ): number {
   for (let y = 0; y < outHeight; y++) {
+    const rowX = a1 * y + a2;
+    const rowY = b1 * y + b2;
     for (let x = 0; x < outWidth; x++) {
-      const inX = a0 * x + a1 * y + a2;
-      const inY = b0 * x + b1 * y + b2;
+      const inX = a0 * x + rowX;
+      const inY = b0 * x + rowY;
       const x0 = Math.floor(inX);
       const y0 = Math.floor(inY);
       if (x0 >= 0 && y0 >= 0 && x0 + 1 < width && y0 + 1 < height) {
