@@ -24,6 +24,9 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stdout): {
       case 'backend':
         line(e.backend.reason);
         break;
+      case 'resume':
+        line(`resuming: ${e.skipped} of ${e.total} trials already finished`);
+        break;
       case 'trial-start':
         if (tty) {
           if (!bar) {

@@ -1,14 +1,20 @@
+import { availableParallelism } from 'node:os';
 import type { Dataset } from '../data/index.js';
 import { selectBackend, type BackendChoice, type BackendPreference, type EpochInfo } from '../train/index.js';
-import { writeResults, type WrittenResults } from '../report/results.js';
+import { readResults, writeResults, type WrittenResults } from '../report/results.js';
 import { writePredictions } from '../report/predictions.js';
 import type { TrialRecord } from '../report/records.js';
-import { expandGrid, type Trial } from './grid.js';
+import { expandGrid, selectShard, type Shard, type Trial } from './grid.js';
 import type { ResolvedSpec } from './spec.js';
 import { datasetFor, runTrial } from './trial.js';
+import { Journal } from './journal.js';
+import { runGroupsInWorkers } from './pool.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 export type RunEvent =
   | { type: 'backend'; backend: BackendChoice }
+  | { type: 'resume'; skipped: number; total: number }
   | { type: 'trial-start'; trial: Trial; position: number; total: number }
   | { type: 'epoch'; trial: Trial; info: EpochInfo }
   | { type: 'trial-end'; trial: Trial; record: TrialRecord; position: number; total: number };
@@ -19,57 +25,158 @@ export interface RunOptions {
   /** Overrides the spec's `train.backend`; default `auto`. */
   backend?: BackendPreference;
   savePredictions?: boolean;
+  /** Keep the trials a previous run of this suite into `out` finished, and run only the rest. */
+  resume?: boolean;
+  /** Run only this deterministic part of the grid. */
+  shard?: Shard;
+  /** Child processes running trials in parallel (default: the number of cores); 1 runs in this process. */
+  workers?: number;
+  /** Aborting stops the run: what finished is written, then the promise rejects with RunInterrupted. */
+  signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
 }
 
 export interface RunResult extends WrittenResults {
   records: TrialRecord[];
-  backend: BackendChoice;
+  /** Trials run now (the rest came from a previous run when resuming). */
+  ran: number;
   seconds: number;
 }
 
+/** The run was interrupted; the trials that finished were written to `out`. */
+export class RunInterrupted extends Error {
+  constructor(
+    readonly finished: number,
+    readonly total: number,
+  ) {
+    super(`interrupted: ${finished} of ${total} trials finished`);
+    this.name = 'RunInterrupted';
+  }
+}
+
+export function defaultWorkers(): number {
+  return availableParallelism();
+}
+
 /**
- * Runs every trial of a suite and writes its results. Trials run grouped by their data (every method
- * of one dataset / skew / seed back to back, the data built once); records and files keep grid order.
+ * Runs every trial of a suite (or of one shard of it) and writes the results. Trials sharing their
+ * data (every method of one dataset / skew / seed) run back to back, the data built once; records
+ * and files keep grid order, so the output does not depend on how many workers ran it.
  */
 export async function runSuite(spec: ResolvedSpec, options: RunOptions): Promise<RunResult> {
   const startedAt = new Date();
   const emit = options.onEvent ?? (() => {});
-  const backend = await selectBackend(options.backend ?? spec.train.backend ?? 'auto');
-  emit({ type: 'backend', backend });
+  const grid = expandGrid(spec);
+  const trials = options.shard ? selectShard(grid, options.shard.index, options.shard.count) : grid;
+  const journal = new Journal(options.out);
 
-  const trials = expandGrid(spec);
-  const order = executionOrder(trials);
-  const records: TrialRecord[] = [];
+  const done = new Map<string, TrialRecord>();
+  if (options.resume) {
+    const wanted = new Set(trials.map((t) => t.id));
+    const previous = existsSync(join(options.out, 'manifest.json')) ? readResults(options.out) : [];
+    for (const r of [...previous, ...journal.load().values()]) if (wanted.has(r.trial)) done.set(r.trial, r);
+    emit({ type: 'resume', skipped: done.size, total: trials.length });
+  } else {
+    journal.clear();
+  }
+  const todo = executionOrder(trials.filter((t) => !done.has(t.id)));
+  const records = [...done.values()];
   const predictions: string[] = [];
+  let position = done.size;
+  const finished = (trial: Trial, record: TrialRecord): void => {
+    journal.add(record);
+    records.push(record);
+    if (options.savePredictions && record.status === 'ok') predictions.push(trial.id);
+    emit({ type: 'trial-end', trial, record, position: position++, total: trials.length });
+  };
+  const backend = options.backend ?? spec.train.backend ?? 'auto';
+  const workers = options.workers ?? defaultWorkers();
+
+  try {
+    if (workers <= 1 || todo.length <= 1) {
+      await runHere(todo, backend, options, emit, () => position, trials.length, finished);
+    } else {
+      await runGroupsInWorkers(groupByData(todo), {
+        workers,
+        backend,
+        out: options.out,
+        savePredictions: Boolean(options.savePredictions),
+        signal: options.signal,
+        onBackend: (b) => emit({ type: 'backend', backend: b }),
+        onStart: (trial) => emit({ type: 'trial-start', trial, position, total: trials.length }),
+        onEpoch: (trial, info) => emit({ type: 'epoch', trial, info }),
+        onRecord: finished,
+      });
+    }
+  } catch (err) {
+    if (options.signal?.aborted) {
+      if (records.length > 0) write(spec, options.out, records, startedAt, predictions);
+      throw new RunInterrupted(records.length, trials.length);
+    }
+    throw err;
+  }
+  const written = write(spec, options.out, records, startedAt, predictions);
+  journal.clear();
+  return { ...written, records: [...records].sort((a, b) => a.index - b.index), ran: todo.length, seconds: (Date.now() - startedAt.getTime()) / 1000 };
+}
+
+function write(spec: ResolvedSpec, out: string, records: TrialRecord[], startedAt: Date, predictions: string[]): WrittenResults {
+  const sorted = [...records].sort((a, b) => a.index - b.index);
+  return writeResults(out, sorted, { spec, startedAt, finishedAt: new Date(), predictions: predictions.sort() });
+}
+
+async function runHere(
+  todo: Trial[],
+  preference: BackendPreference,
+  options: RunOptions,
+  emit: (e: RunEvent) => void,
+  position: () => number,
+  total: number,
+  finished: (trial: Trial, record: TrialRecord) => void,
+): Promise<void> {
+  if (todo.length === 0) return;
+  const backend = await selectBackend(preference);
+  emit({ type: 'backend', backend });
   let cached: { key: string; data: Promise<Dataset> } | undefined;
   const data = (trial: Trial): Promise<Dataset> => {
     if (cached?.key !== trial.dataKey) cached = { key: trial.dataKey, data: datasetFor(trial) };
     return cached.data;
   };
-
-  for (const [position, trial] of order.entries()) {
-    emit({ type: 'trial-start', trial, position, total: order.length });
-    const { record, predictions: scores } = await runTrial(trial, backend, data, { onEpoch: (info) => emit({ type: 'epoch', trial, info }) });
-    if (options.savePredictions && scores) {
-      writePredictions(options.out, trial.id, scores.truth, scores.scores);
-      predictions.push(trial.id);
-    }
-    records.push(record);
-    emit({ type: 'trial-end', trial, record, position, total: order.length });
+  for (const trial of todo) {
+    await nextTick();
+    options.signal?.throwIfAborted();
+    emit({ type: 'trial-start', trial, position: position(), total });
+    const { record, predictions: scores } = await runTrial(trial, backend, data, {
+      onEpoch: async (info) => {
+        emit({ type: 'epoch', trial, info });
+        // Training is synchronous between epochs: give Ctrl-C and the progress bar their turn.
+        await nextTick();
+        options.signal?.throwIfAborted();
+      },
+    });
+    // A trial cut short by an interrupt is not a finished trial.
+    options.signal?.throwIfAborted();
+    if (options.savePredictions && scores) writePredictions(options.out, trial.id, scores.truth, scores.scores);
+    finished(trial, record);
   }
-  records.sort((a, b) => a.index - b.index);
-  const written = writeResults(options.out, records, { spec, startedAt, finishedAt: new Date(), predictions });
-  return { ...written, records, backend, seconds: (Date.now() - startedAt.getTime()) / 1000 };
 }
 
-/** Grid order, regrouped so that trials sharing data run back to back (first appearance of each data key first). */
-export function executionOrder(trials: readonly Trial[]): Trial[] {
+function nextTick(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Trials grouped by data key, groups in order of first appearance. */
+export function groupByData(trials: readonly Trial[]): Trial[][] {
   const groups = new Map<string, Trial[]>();
   for (const t of trials) {
     const g = groups.get(t.dataKey);
     if (g) g.push(t);
     else groups.set(t.dataKey, [t]);
   }
-  return [...groups.values()].flat();
+  return [...groups.values()];
+}
+
+/** Grid order, regrouped so that trials sharing data run back to back. */
+export function executionOrder(trials: readonly Trial[]): Trial[] {
+  return groupByData(trials).flat();
 }

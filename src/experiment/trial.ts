@@ -16,7 +16,8 @@ export interface TrialOutcome {
 }
 
 export interface TrialHooks {
-  onEpoch?: (info: EpochInfo) => void;
+  /** Awaited after every epoch: a hook that yields to the event loop lets signals and progress bars through. */
+  onEpoch?: (info: EpochInfo) => void | Promise<void>;
 }
 
 /** Builds (or reuses) the data of a trial: every method of one dataset / skew / seed gets the same data. */
@@ -114,6 +115,8 @@ export async function runTrial(trial: Trial, backend: BackendChoice, data: DataS
   } catch (err) {
     // A bad spec (unknown dataset, impossible skew) is the user's to fix, not a failed trial.
     if (err instanceof InputError) throw err;
+    // An interrupt is not a failure of the trial: it stops the run.
+    if ((err as Error | undefined)?.name === 'AbortError') throw err;
     record.status = 'failed';
     record.reason = err instanceof Error ? err.message : String(err);
   } finally {

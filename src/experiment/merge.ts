@@ -1,0 +1,63 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError } from '../errors.js';
+import { writeFileAtomic } from '../fs-atomic.js';
+import { canonicalJson } from './grid.js';
+import { readManifest } from '../report/manifest.js';
+import { PREDICTIONS_DIR } from '../report/predictions.js';
+import type { TrialRecord } from '../report/records.js';
+import { readResults, writeResults, type WrittenResults } from '../report/results.js';
+
+/** What a trial computed, without how long it took: two runs of one trial agree on this. */
+function outcome(record: TrialRecord): string {
+  const { timings: _t, imagesPerSecond: _ips, ...rest } = record;
+  return canonicalJson(rest);
+}
+
+/**
+ * The records of several result folders as one list. A trial found twice with the same numbers is
+ * kept once; with different numbers it is an error naming the trial and both folders.
+ */
+export function mergeRecords(sources: ReadonlyArray<{ dir: string; records: readonly TrialRecord[] }>): TrialRecord[] {
+  const seen = new Map<string, { dir: string; record: TrialRecord }>();
+  for (const { dir, records } of sources) {
+    for (const record of records) {
+      const first = seen.get(record.trial);
+      if (!first) seen.set(record.trial, { dir, record });
+      else if (outcome(first.record) !== outcome(record)) {
+        throw new InputError(`trial ${record.trial} (${record.method}, ${record.skew}, seed ${record.seed}) is in ${first.dir} and ${dir} with different numbers`);
+      }
+    }
+  }
+  return [...seen.values()].map((s) => s.record).sort((a, b) => a.index - b.index);
+}
+
+/**
+ * Combine the folders of shards (or of separate runs of one suite) into the files one run of all
+ * their trials writes: trials and per-label rows merged, seed statistics recomputed, predictions
+ * copied. Every folder must come from the same resolved spec.
+ */
+export function mergeResults(dirs: readonly string[], out: string): WrittenResults {
+  if (dirs.length === 0) throw new InputError('merge: name at least one results folder');
+  const manifests = dirs.map((dir) => ({ dir, manifest: readManifest(dir) }));
+  const spec = manifests[0].manifest.spec;
+  for (const { dir, manifest } of manifests.slice(1)) {
+    if (canonicalJson(manifest.spec) !== canonicalJson(spec)) {
+      throw new InputError(`${dir}: its suite spec differs from ${dirs[0]}'s; only shards of one suite can be merged`);
+    }
+  }
+  const records = mergeRecords(dirs.map((dir) => ({ dir, records: readResults(dir) })));
+  const predictions = new Map<string, string>();
+  for (const dir of dirs) {
+    const from = join(dir, PREDICTIONS_DIR);
+    if (!existsSync(from)) continue;
+    for (const name of readdirSync(from).filter((n) => n.endsWith('.csv'))) {
+      if (!predictions.has(name)) predictions.set(name, join(from, name));
+    }
+  }
+  const times = manifests.map((m) => [Date.parse(m.manifest.startedAt), Date.parse(m.manifest.finishedAt)]);
+  const startedAt = new Date(Math.min(...times.map((t) => t[0])));
+  const finishedAt = new Date(Math.max(...times.map((t) => t[1])));
+  for (const [name, path] of predictions) writeFileAtomic(join(out, PREDICTIONS_DIR, name), readFileSync(path));
+  return writeResults(out, records, { spec, startedAt, finishedAt, predictions: [...predictions.keys()].map((n) => n.slice(0, -4)).sort() });
+}
