@@ -71,6 +71,11 @@ export function matMulScratchBytes(M: number, K: number, N: number): number {
   return K * Np * 4 + (Np !== N ? M * Np * 4 : 0);
 }
 
+/** B is read in place (no packing pass) when it is stored row-major with whole 8-column strips. */
+function readInPlace(b: MatMulOperand, N: number): boolean {
+  return !b.transposed && N % 8 === 0;
+}
+
 const ROW_OUTER_MAX_BLOCK_BYTES = 128 * 1024;
 
 export interface MatMulOperand {
@@ -82,8 +87,8 @@ export interface MatMulOperand {
 
 /**
  * out[M×N] = act(A[M×K]·B[K×N] + bias), all float32 on the wasm heap. A may be stored transposed at
- * no cost (the kernel reads it through strides); B is packed (and transposed if need be) into
- * scratch first (after `reservedScratch` bytes the caller is using). `out` is written directly when N is a multiple of 8; otherwise the product
+ * no cost (the kernel reads it through strides); B is read where it is when row-major with N a
+ * multiple of 8, and otherwise packed (and transposed if need be) into scratch first (after `reservedScratch` bytes the caller is using). `out` is written directly when N is a multiple of 8; otherwise the product
  * goes through padded scratch and the epilogue copies it out.
  */
 export function matMulInto(
@@ -106,12 +111,13 @@ export function matMulInto(
   if (K === 0) {
     new Float32Array((backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer, c, M * Np).fill(0);
   } else {
-    g.pack_b(b.ptr, K, N, b.transposed ? 1 : 0, base);
+    const inPlace = readInPlace(b, N);
+    if (!inPlace) g.pack_b(b.ptr, K, N, b.transposed ? 1 : 0, base);
     const sar = a.transposed ? 4 : K * 4;
     const sak = a.transposed ? M * 4 : 4;
-    // Row tiles outermost when a 256-deep block of packed B (all strips) stays in L2.
+    // Row tiles outermost when a 256-deep block of B (all strips) stays in L2.
     const rowOuter = Np * Math.min(K, 256) * 4 <= ROW_OUTER_MAX_BLOCK_BYTES ? 1 : 0;
-    g.gemm(a.ptr, sar, sak, base, c, M, Np, K, 0, rowOuter);
+    g.gemm(a.ptr, sar, sak, inPlace ? b.ptr : base, c, M, Np, K, 0, rowOuter, inPlace ? N * 4 : 0);
   }
   const bias = epilogue.bias ?? 0;
   const relu = epilogue.relu ? 1 : 0;

@@ -4,10 +4,14 @@ import { GEMM_WASM_FUSED, GEMM_WASM_PLAIN } from './gemm-binary.js';
 /** The exports of gemm.wat; every pointer is a byte offset into the imported memory. */
 export interface GemmExports {
   /**
-   * C[M×Np] (+)= A·Bp; A element (i, k) at a + i·sar + k·sak (bytes); Bp from pack_b; C row stride
-   * Np. rowOuter = 1 loops over row tiles outside strips (for Bp blocks that fit in cache).
+   * C[M×Np] (+)= A·B; A element (i, k) at a + i·sar + k·sak (bytes); B either packed by pack_b
+   * (ldb = 0) or, when N is a multiple of 8, row-major with rows ldb bytes apart; C row stride Np.
+   * rowOuter = 1 loops over row tiles outside strips (for B blocks that fit in cache).
    */
-  gemm(a: number, sar: number, sak: number, bp: number, c: number, M: number, Np: number, K: number, accumulate: number, rowOuter: number): void;
+  gemm(
+    a: number, sar: number, sak: number, b: number, c: number, M: number, Np: number, K: number,
+    accumulate: number, rowOuter: number, ldb: number,
+  ): void;
   /** Packs B [K×N] (or Bᵀ stored [N×K] when transposed = 1) into ⌈N/8⌉ zero-padded 8-column strips. */
   pack_b(b: number, K: number, N: number, transposed: number, bp: number): void;
   /** out[M×N] = act(C + bias); bias = 0 for none, relu = 1 to clamp at 0. */

@@ -14,8 +14,9 @@
   (import "env" "memory" (memory 1))
 
   ;; C[4×8] (+)= A[4×kc] · Bp[kc×8]: A read through (row, k) byte strides, so a transposed A costs nothing;
-  ;; Bp is one packed 8-wide strip of B. `load` = 1 adds to what C holds, 0 overwrites it.
-  (func $tile4 (param $a i32) (param $sar i32) (param $sak i32) (param $bp i32) (param $kc i32) (param $c i32) (param $ldc i32) (param $load i32)
+  ;; Bp holds 8 columns of B, one k row every $bstride bytes (32 when packed). `load` = 1 adds
+  ;; to what C holds, 0 overwrites it.
+  (func $tile4 (param $a i32) (param $sar i32) (param $sak i32) (param $bp i32) (param $kc i32) (param $c i32) (param $ldc i32) (param $load i32) (param $bstride i32)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128) (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
     (local $b0 v128) (local $b1 v128) (local $v v128) (local $end i32)
     (local $a1 i32) (local $cc1 i32) (local $a2 i32) (local $cc2 i32) (local $a3 i32) (local $cc3 i32)
@@ -35,7 +36,7 @@
       (local.set $c30 (v128.load (local.get $cc3)))
       (local.set $c31 (v128.load offset=16 (local.get $cc3)))
     ))
-    (local.set $end (i32.add (local.get $bp) (i32.shl (local.get $kc) (i32.const 5))))
+    (local.set $end (i32.add (local.get $bp) (i32.mul (local.get $kc) (local.get $bstride))))
     (loop $k
       (local.set $b0 (v128.load (local.get $bp)))
       (local.set $b1 (v128.load offset=16 (local.get $bp)))
@@ -55,7 +56,7 @@
       (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $v) (local.get $b0))))
       (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $v) (local.get $b1))))
       (local.set $a3 (i32.add (local.get $a3) (local.get $sak)))
-      (local.set $bp (i32.add (local.get $bp) (i32.const 32)))
+      (local.set $bp (i32.add (local.get $bp) (local.get $bstride)))
       (br_if $k (i32.lt_u (local.get $bp) (local.get $end))))
     (v128.store (local.get $c) (local.get $c00))
     (v128.store offset=16 (local.get $c) (local.get $c01))
@@ -68,15 +69,16 @@
   )
 
   ;; C[1×8] (+)= A[1×kc] · Bp[kc×8]: A read through (row, k) byte strides, so a transposed A costs nothing;
-  ;; Bp is one packed 8-wide strip of B. `load` = 1 adds to what C holds, 0 overwrites it.
-  (func $tile1 (param $a i32) (param $sar i32) (param $sak i32) (param $bp i32) (param $kc i32) (param $c i32) (param $ldc i32) (param $load i32)
+  ;; Bp holds 8 columns of B, one k row every $bstride bytes (32 when packed). `load` = 1 adds
+  ;; to what C holds, 0 overwrites it.
+  (func $tile1 (param $a i32) (param $sar i32) (param $sak i32) (param $bp i32) (param $kc i32) (param $c i32) (param $ldc i32) (param $load i32) (param $bstride i32)
     (local $c00 v128) (local $c01 v128)
     (local $b0 v128) (local $b1 v128) (local $v v128) (local $end i32)
     (if (local.get $load) (then
       (local.set $c00 (v128.load (local.get $c)))
       (local.set $c01 (v128.load offset=16 (local.get $c)))
     ))
-    (local.set $end (i32.add (local.get $bp) (i32.shl (local.get $kc) (i32.const 5))))
+    (local.set $end (i32.add (local.get $bp) (i32.mul (local.get $kc) (local.get $bstride))))
     (loop $k
       (local.set $b0 (v128.load (local.get $bp)))
       (local.set $b1 (v128.load offset=16 (local.get $bp)))
@@ -84,29 +86,36 @@
       (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $v) (local.get $b0))))
       (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $v) (local.get $b1))))
       (local.set $a (i32.add (local.get $a) (local.get $sak)))
-      (local.set $bp (i32.add (local.get $bp) (i32.const 32)))
+      (local.set $bp (i32.add (local.get $bp) (local.get $bstride)))
       (br_if $k (i32.lt_u (local.get $bp) (local.get $end))))
     (v128.store (local.get $c) (local.get $c00))
     (v128.store offset=16 (local.get $c) (local.get $c01))
   )
 
-  ;; C[M×Np] (+)= A·Bp, Np = 8·strips, C row stride Np floats. With $rowOuter the row tiles are
+  ;; C[M×Np] (+)= A·B, Np = 8·strips, C row stride Np floats; B is packed strips (ldb = 0) or, when
+  ;; N = Np, B itself with rows ldb bytes apart (no packing pass). With $rowOuter the row tiles are
   ;; the outer loop, so a tile of A stays in L1 while it meets every strip (right when all of a
   ;; K block of Bp fits in cache: tall, narrow products such as a convolution's im2col · W);
   ;; otherwise strips are outer and one strip of Bp stays in L1 while all of A streams past it.
   (func (export "gemm") (param $a i32) (param $sar i32) (param $sak i32) (param $bp i32) (param $c i32)
-        (param $M i32) (param $Np i32) (param $K i32) (param $accumulate i32) (param $rowOuter i32)
+        (param $M i32) (param $Np i32) (param $K i32) (param $accumulate i32) (param $rowOuter i32) (param $ldb i32)
     (local $kb i32) (local $kc i32) (local $js i32) (local $i i32) (local $ldc i32) (local $strips i32)
-    (local $ak i32) (local $load i32) (local $M4 i32)
+    (local $ak i32) (local $load i32) (local $M4 i32) (local $bk i32) (local $bstride i32) (local $sstride i32)
     (local.set $ldc (i32.shl (local.get $Np) (i32.const 2)))
     (local.set $strips (i32.shr_u (local.get $Np) (i32.const 3)))
     (local.set $M4 (i32.and (local.get $M) (i32.const -4)))
+    ;; packed strips: strip js at bp + js·K·32, rows 32 bytes apart; unpacked B: strip js at
+    ;; b + js·32, rows ldb bytes apart
+    (if (local.get $ldb)
+      (then (local.set $bstride (local.get $ldb)) (local.set $sstride (i32.const 32)))
+      (else (local.set $bstride (i32.const 32)) (local.set $sstride (i32.shl (local.get $K) (i32.const 5)))))
     (block $kdone (loop $kblock
       (br_if $kdone (i32.ge_u (local.get $kb) (local.get $K)))
       (local.set $kc (i32.sub (local.get $K) (local.get $kb)))
       (if (i32.gt_u (local.get $kc) (i32.const 256)) (then (local.set $kc (i32.const 256))))
       (local.set $load (i32.or (local.get $accumulate) (i32.ne (local.get $kb) (i32.const 0))))
       (local.set $ak (i32.add (local.get $a) (i32.mul (local.get $kb) (local.get $sak))))
+      (local.set $bk (i32.add (local.get $bp) (i32.mul (local.get $kb) (local.get $bstride))))
       (if (local.get $rowOuter)
         (then
           (local.set $i (i32.const 0))
@@ -115,8 +124,8 @@
             (local.set $js (i32.const 0))
             (block $sdone (loop $sloop
               (br_if $sdone (i32.ge_u (local.get $js) (local.get $strips)))
-              (call $block (local.get $ak) (local.get $sar) (local.get $sak) (local.get $bp) (local.get $c) (local.get $K)
-                (local.get $kb) (local.get $kc) (local.get $js) (local.get $i) (local.get $ldc) (local.get $load)
+              (call $block (local.get $ak) (local.get $sar) (local.get $sak) (local.get $bk) (local.get $sstride) (local.get $bstride)
+                (local.get $c) (local.get $kc) (local.get $js) (local.get $i) (local.get $ldc) (local.get $load)
                 (i32.lt_u (local.get $i) (local.get $M4)))
               (local.set $js (i32.add (local.get $js) (i32.const 1)))
               (br $sloop)))
@@ -129,8 +138,8 @@
             (local.set $i (i32.const 0))
             (block $idone2 (loop $iloop2
               (br_if $idone2 (i32.ge_u (local.get $i) (local.get $M)))
-              (call $block (local.get $ak) (local.get $sar) (local.get $sak) (local.get $bp) (local.get $c) (local.get $K)
-                (local.get $kb) (local.get $kc) (local.get $js) (local.get $i) (local.get $ldc) (local.get $load)
+              (call $block (local.get $ak) (local.get $sar) (local.get $sak) (local.get $bk) (local.get $sstride) (local.get $bstride)
+                (local.get $c) (local.get $kc) (local.get $js) (local.get $i) (local.get $ldc) (local.get $load)
                 (i32.lt_u (local.get $i) (local.get $M4)))
               (local.set $i (i32.add (local.get $i) (select (i32.const 4) (i32.const 1) (i32.lt_u (local.get $i) (local.get $M4)))))
               (br $iloop2)))
@@ -140,17 +149,17 @@
       (br $kblock)))
   )
 
-  ;; One tile: rows i.. (4 of them when $four, else 1) × strip js, over the K block at kb.
-  (func $block (param $ak i32) (param $sar i32) (param $sak i32) (param $bp i32) (param $c i32) (param $K i32)
-        (param $kb i32) (param $kc i32) (param $js i32) (param $i i32) (param $ldc i32) (param $load i32) (param $four i32)
+  ;; One tile: rows i.. (4 of them when $four, else 1) × strip js, over the K block whose first B
+  ;; row is at $bk.
+  (func $block (param $ak i32) (param $sar i32) (param $sak i32) (param $bk i32) (param $sstride i32) (param $bstride i32)
+        (param $c i32) (param $kc i32) (param $js i32) (param $i i32) (param $ldc i32) (param $load i32) (param $four i32)
     (local $arow i32) (local $strip i32) (local $crow i32)
     (local.set $arow (i32.add (local.get $ak) (i32.mul (local.get $i) (local.get $sar))))
-    (local.set $strip (i32.add (local.get $bp)
-      (i32.shl (i32.add (i32.mul (local.get $js) (local.get $K)) (local.get $kb)) (i32.const 5))))
+    (local.set $strip (i32.add (local.get $bk) (i32.mul (local.get $js) (local.get $sstride))))
     (local.set $crow (i32.add (local.get $c) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $js) (i32.const 5)))))
     (if (local.get $four)
-      (then (call $tile4 (local.get $arow) (local.get $sar) (local.get $sak) (local.get $strip) (local.get $kc) (local.get $crow) (local.get $ldc) (local.get $load)))
-      (else (call $tile1 (local.get $arow) (local.get $sar) (local.get $sak) (local.get $strip) (local.get $kc) (local.get $crow) (local.get $ldc) (local.get $load))))
+      (then (call $tile4 (local.get $arow) (local.get $sar) (local.get $sak) (local.get $strip) (local.get $kc) (local.get $crow) (local.get $ldc) (local.get $load) (local.get $bstride)))
+      (else (call $tile1 (local.get $arow) (local.get $sar) (local.get $sak) (local.get $strip) (local.get $kc) (local.get $crow) (local.get $ldc) (local.get $load) (local.get $bstride))))
   )
 
   ;; Bp[strip][k][8] from B [K×N] row-major, or from Bᵀ stored [N×K] when $transposed; columns past
