@@ -1,0 +1,383 @@
+import type { TopLevelSpec } from 'vega-lite';
+import type { Aggregate, StatisticKey } from './aggregate.js';
+
+/*
+ * Vega-Lite specs of the two result charts, built from an aggregate. Pure: same aggregate, same
+ * JSON. Every size is fixed and every list is in a defined order, so the rendered SVG depends on
+ * nothing but the numbers.
+ */
+
+/** One label of one run: its mean F1 over seeds against its training images. */
+export interface PerLabelF1Point {
+  /** "dataset · skew": one facet per value. */
+  panel: string;
+  dataset: string;
+  skew: string;
+  method: string;
+  label: string;
+  group: string;
+  /** Mean training images of the label over the seeds (the skewed data, before any resampling). */
+  trainCount: number;
+  /** Mean test F1 over seeds. */
+  f1: number;
+  ciLow: number | null;
+  ciHigh: number | null;
+  seeds: number;
+  /** On one point per panel and training count: the names of the labels there; null on the others. */
+  names: string | null;
+}
+
+export type DeltaMetric = 'macro_f1' | 'tail_f1';
+
+/** The paired difference of one method from the baseline in one metric, dataset and skew. */
+export interface DeltaPoint {
+  dataset: string;
+  skew: string;
+  method: string;
+  metric: DeltaMetric;
+  /** The facet header, e.g. "Δ macro-F1". */
+  metricTitle: string;
+  delta: number;
+  ciLow: number | null;
+  ciHigh: number | null;
+  /** Seeds both the method and the baseline finished. */
+  pairs: number;
+  significant: boolean;
+}
+
+export const DELTA_METRICS: ReadonlyArray<{ metric: DeltaMetric; title: string }> = [
+  { metric: 'macro_f1', title: 'Δ macro-F1' },
+  { metric: 'tail_f1', title: 'Δ tail-F1' },
+];
+
+const PANEL_WIDTH = 300;
+const PANEL_HEIGHT = 250;
+/** Space kept at either end of the log axis, so the extreme points are not cut by the frame. */
+const X_PADDING_PX = 12;
+/** Height of one rotated line of label names; names closer than this share a text. */
+const NAME_LINE_PX = 11;
+/** The y axis runs past F1 = 1 to this value; the band above 1 holds the label names. */
+const Y_TOP = 1.7;
+const NAME_FONT_PX = 9;
+/**
+ * Characters of label names that fit the band above F1 = 1. Vega's own `limit` would cut them at
+ * its headless width estimate (0.8 em a character), far wider than a sans-serif's ~0.6 em.
+ */
+const NAME_MAX_CHARS = Math.floor((((Y_TOP - 1.02) / Y_TOP) * PANEL_HEIGHT - 4) / (0.6 * NAME_FONT_PX));
+const DELTA_WIDTH = 300;
+/** Height of one skew's row within a method's band (Vega-Lite counts the step per offset). */
+const DELTA_SKEW_STEP = 18;
+const FACET_COLUMNS = 3;
+const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+
+/** Shared look: a fixed font (the PNG is drawn with whatever sans-serif the system has) and a white background. */
+const CONFIG = {
+  background: 'white',
+  font: 'DejaVu Sans, Helvetica, Arial, sans-serif',
+  title: { fontSize: 15, subtitleFontSize: 11, subtitleColor: '#555', anchor: 'start', offset: 12 },
+  axis: { labelFontSize: 10, titleFontSize: 11, titleFontWeight: 'normal' },
+  header: { labelFontSize: 12, labelFontWeight: 'bold', titleFontSize: 12 },
+  legend: { labelFontSize: 11, titleFontSize: 11, orient: 'right' },
+  view: { stroke: '#ccc' },
+} as const;
+
+function panelOf(k: StatisticKey): string {
+  return `${k.dataset} · ${k.skew}`;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Methods in grid order with the baseline first, so colours keep their meaning from chart to chart. */
+export function methodOrder(agg: Aggregate): string[] {
+  const methods = [...new Set(agg.runs.map((r) => r.method))];
+  return [...methods.filter((m) => m === agg.baseline), ...methods.filter((m) => m !== agg.baseline)];
+}
+
+function firstAppearance<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
+}
+
+function orderIndex(order: readonly string[]): (value: string) => number {
+  const index = new Map(order.map((v, i) => [v, i]));
+  return (value) => index.get(value) ?? order.length;
+}
+
+function seedsText(counts: readonly number[]): string {
+  const distinct = [...new Set(counts)].sort((a, b) => a - b);
+  if (distinct.length === 0) return 'no finished trials';
+  const range = distinct.length === 1 ? String(distinct[0]) : `${distinct[0]}–${distinct[distinct.length - 1]}`;
+  return `${range} seed${distinct.length === 1 && distinct[0] === 1 ? '' : 's'}`;
+}
+
+function truncate(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : chars.slice(0, max - 1).join('') + '…';
+}
+
+function levelText(level: number): string {
+  return `${Math.round(level * 1000) / 10} %`;
+}
+
+/** A chart that says why there is nothing to draw, so a results folder never keeps a stale chart. */
+function emptySpec(title: string, reason: string): TopLevelSpec {
+  return {
+    $schema: SCHEMA,
+    title: { text: title },
+    width: PANEL_WIDTH,
+    height: 60,
+    data: { values: [{ reason }] },
+    mark: { type: 'text', fontSize: 12, color: '#555' },
+    encoding: { text: { field: 'reason', type: 'nominal' } },
+    config: CONFIG,
+  } as TopLevelSpec;
+}
+
+/**
+ * Mean per-label F1 of every run, ordered by panel (grid order), method (baseline first), then
+ * training count (commonest first) and label name. Labels without training images are left out:
+ * they have no place on a log axis.
+ */
+export function perLabelF1Points(agg: Aggregate): PerLabelF1Point[] {
+  const panelIndex = orderIndex(firstAppearance(agg.runs.map(panelOf)));
+  const methodIndex = orderIndex(methodOrder(agg));
+  const points: PerLabelF1Point[] = [];
+  for (const s of agg.perLabel) {
+    if (s.metric !== 'f1' || s.stats.mean === null || !(s.trainCount > 0)) continue;
+    points.push({
+      panel: panelOf(s),
+      dataset: s.dataset,
+      skew: s.skew,
+      method: s.method,
+      label: s.label,
+      group: s.group,
+      trainCount: s.trainCount,
+      f1: s.stats.mean,
+      ciLow: s.stats.ci?.low ?? null,
+      ciHigh: s.stats.ci?.high ?? null,
+      seeds: s.stats.n,
+      names: null,
+    });
+  }
+  points.sort(
+    (a, b) =>
+      panelIndex(a.panel) - panelIndex(b.panel) ||
+      methodIndex(a.method) - methodIndex(b.method) ||
+      b.trainCount - a.trainCount ||
+      compareText(a.label, b.label),
+  );
+  return tagNames(points);
+}
+
+/**
+ * Puts the label names into the top band of each panel: labels closer on the x axis than a rotated
+ * line of text is tall share one text, placed at the smallest count among them and carried on the
+ * first point there (`names`), so that no two texts overprint.
+ */
+function tagNames(points: PerLabelF1Point[]): PerLabelF1Point[] {
+  if (points.length === 0) return points;
+  const logs = points.map((p) => Math.log(p.trainCount));
+  const span = Math.max(...logs) - Math.min(...logs);
+  const minGap = (span * NAME_LINE_PX) / (PANEL_WIDTH - 2 * X_PADDING_PX);
+  const panels = firstAppearance(points.map((p) => p.panel));
+  for (const panel of panels) {
+    const inPanel = points.filter((p) => p.panel === panel);
+    const counts = [...new Set(inPanel.map((p) => p.trainCount))].sort((a, b) => a - b);
+    const clusters: number[][] = [];
+    for (const c of counts) {
+      const last = clusters[clusters.length - 1];
+      if (last && Math.log(c) - Math.log(last[0]) <= minGap) last.push(c);
+      else clusters.push([c]);
+    }
+    for (const cluster of clusters) {
+      const members = inPanel.filter((p) => cluster.includes(p.trainCount));
+      const names = [...new Map(members.map((p) => [p.label, p.trainCount])).entries()]
+        .sort((a, b) => a[1] - b[1] || compareText(a[0], b[0]))
+        .map(([label]) => label);
+      members.find((p) => p.trainCount === cluster[0])!.names = truncate(names.join(', '), NAME_MAX_CHARS);
+    }
+  }
+  return points;
+}
+
+/**
+ * Per-label F1 (mean over seeds) against the label's training images on a log axis: one colour per
+ * method, one point shape per label group, one panel per dataset × skew, each label named along the
+ * top of its panel.
+ */
+export function perLabelF1Spec(agg: Aggregate): TopLevelSpec {
+  const title = 'Per-label F1 against training images';
+  const points = perLabelF1Points(agg);
+  if (points.length === 0) return emptySpec(title, 'no finished trial has per-label F1 for a label with training images');
+  const panels = firstAppearance(points.map((p) => p.panel));
+  const methods = methodOrder(agg).filter((m) => points.some((p) => p.method === m));
+  const dropped = agg.perLabel.filter((s) => s.metric === 'f1' && s.stats.mean !== null && !(s.trainCount > 0));
+  const subtitle = [
+    `test F1, mean over ${seedsText(points.map((p) => p.seeds))}; x: training images of the label in the skewed data (log scale)`,
+    ...(dropped.length > 0 ? [`${new Set(dropped.map((s) => s.label)).size} label(s) without training images not shown`] : []),
+  ];
+  const x = {
+    field: 'trainCount',
+    type: 'quantitative',
+    scale: { type: 'log', nice: false, padding: X_PADDING_PX },
+    axis: { title: 'training images (log scale)', grid: true, tickCount: 6, format: '~s' },
+  };
+  return {
+    $schema: SCHEMA,
+    title: { text: title, subtitle },
+    data: { values: points },
+    facet: { field: 'panel', type: 'nominal', sort: panels, header: { title: null, labelAnchor: 'start' } },
+    columns: Math.min(FACET_COLUMNS, panels.length),
+    resolve: { scale: { x: 'shared', y: 'shared' } },
+    spec: {
+      width: PANEL_WIDTH,
+      height: PANEL_HEIGHT,
+      layer: [
+        {
+          // The names sit in the upper band, above any F1 (the y axis stops at 1).
+          transform: [{ filter: 'datum.names != null' }],
+          mark: { type: 'text', angle: 270, align: 'left', baseline: 'middle', fontSize: NAME_FONT_PX, color: '#666', clip: true },
+          encoding: { x, y: { datum: 1.02 }, text: { field: 'names', type: 'nominal' } },
+        },
+        {
+          mark: { type: 'line', strokeWidth: 1.2, opacity: 0.55, interpolate: 'linear' },
+          encoding: {
+            x,
+            y: { field: 'f1', type: 'quantitative' },
+            color: { field: 'method', type: 'nominal', sort: methods, scale: { domain: methods, scheme: 'tableau10' }, legend: { title: 'method' } },
+            order: { field: 'trainCount', type: 'quantitative' },
+          },
+        },
+        {
+          mark: { type: 'point', filled: true, size: 45, opacity: 0.9 },
+          encoding: {
+            x,
+            y: {
+              field: 'f1',
+              type: 'quantitative',
+              scale: { domain: [0, Y_TOP], nice: false },
+              axis: { title: 'test F1 (mean over seeds)', values: [0, 0.2, 0.4, 0.6, 0.8, 1], grid: true },
+            },
+            color: { field: 'method', type: 'nominal', sort: methods, scale: { domain: methods, scheme: 'tableau10' }, legend: { title: 'method' } },
+            shape: { field: 'group', type: 'nominal', scale: { domain: ['head', 'medium', 'tail'], range: ['square', 'circle', 'triangle-up'] }, legend: { title: 'label group' } },
+            tooltip: [
+              { field: 'label', type: 'nominal', title: 'label' },
+              { field: 'method', type: 'nominal', title: 'method' },
+              { field: 'group', type: 'nominal', title: 'group' },
+              { field: 'trainCount', type: 'quantitative', title: 'training images', format: ',.4~f' },
+              { field: 'f1', type: 'quantitative', title: 'F1 (mean)', format: '.3f' },
+              { field: 'ciLow', type: 'quantitative', title: `${levelText(agg.level)} CI low`, format: '.3f' },
+              { field: 'ciHigh', type: 'quantitative', title: `${levelText(agg.level)} CI high`, format: '.3f' },
+              { field: 'seeds', type: 'quantitative', title: 'seeds' },
+            ],
+          },
+        },
+      ],
+    },
+    config: CONFIG,
+  } as unknown as TopLevelSpec;
+}
+
+/**
+ * Δ macro-F1 and Δ tail-F1 of every method but the baseline, in grid order (dataset, skew) then
+ * method order then metric. A difference without a value (no paired seed, no tail label) is left out.
+ */
+export function deltaPoints(agg: Aggregate): DeltaPoint[] {
+  const runIndex = orderIndex(firstAppearance(agg.runs.map(panelOf)));
+  const methodIndex = orderIndex(methodOrder(agg));
+  const metricIndex = orderIndex(DELTA_METRICS.map((m) => m.metric));
+  const points: DeltaPoint[] = [];
+  for (const s of agg.summary) {
+    const spec = DELTA_METRICS.find((m) => m.metric === s.metric);
+    const d = s.vsBaseline;
+    if (!spec || s.method === agg.baseline || !d || d.mean === null) continue;
+    points.push({
+      dataset: s.dataset,
+      skew: s.skew,
+      method: s.method,
+      metric: spec.metric,
+      metricTitle: spec.title,
+      delta: d.mean,
+      ciLow: d.ci?.low ?? null,
+      ciHigh: d.ci?.high ?? null,
+      pairs: d.n,
+      significant: d.significant,
+    });
+  }
+  return points.sort(
+    (a, b) =>
+      runIndex(panelOf(a)) - runIndex(panelOf(b)) ||
+      methodIndex(a.method) - methodIndex(b.method) ||
+      metricIndex(a.metric) - metricIndex(b.metric),
+  );
+}
+
+/**
+ * Paired Δ from the baseline with its interval bar: one row per method, one colour per skew, one
+ * column per metric (macro-F1, tail-F1), one row of panels per dataset, and a rule at zero. A filled
+ * point marks an interval that excludes zero.
+ */
+export function deltaSpec(agg: Aggregate): TopLevelSpec {
+  const title = `Paired Δ against ${agg.baseline} with ${levelText(agg.level)} intervals`;
+  const points = deltaPoints(agg);
+  if (points.length === 0) return emptySpec(title, `no method has a paired difference from "${agg.baseline}" (it needs the baseline and the method on the same seeds)`);
+  const methods = methodOrder(agg).filter((m) => points.some((p) => p.method === m));
+  const skews = firstAppearance(points.map((p) => p.skew));
+  const datasets = firstAppearance(points.map((p) => p.dataset));
+  const metricTitles = DELTA_METRICS.map((m) => m.title).filter((t) => points.some((p) => p.metricTitle === t));
+  const color = { field: 'skew', type: 'nominal', sort: skews, scale: { domain: skews, scheme: 'dark2' }, legend: { title: 'skew' } };
+  const y = { field: 'method', type: 'nominal', sort: methods, axis: { title: null, labelFontSize: 11 } };
+  const yOffset = { field: 'skew', type: 'nominal', sort: skews, scale: { domain: skews, paddingOuter: 0.5 } };
+  const x = { field: 'delta', type: 'quantitative', axis: { title: `method − ${agg.baseline} (paired by seed)`, grid: true, tickCount: 5, format: '+.2~f' } };
+  const noInterval = points.some((p) => p.ciLow === null);
+  return {
+    $schema: SCHEMA,
+    title: {
+      text: title,
+      subtitle: [
+        `bars: ${levelText(agg.level)} t-interval of the mean paired difference over ${seedsText(points.map((p) => p.pairs))}; filled point: the interval excludes 0`,
+        ...(noInterval ? ['no bar: one paired seed gives no interval'] : []),
+      ],
+    },
+    data: { values: points },
+    facet: {
+      row: { field: 'dataset', type: 'nominal', sort: datasets, header: { title: null, labelAngle: 0, labelAlign: 'left' } },
+      column: { field: 'metricTitle', type: 'nominal', sort: metricTitles, header: { title: null } },
+    },
+    resolve: { scale: { x: 'independent' } },
+    spec: {
+      width: DELTA_WIDTH,
+      height: { step: DELTA_SKEW_STEP },
+      layer: [
+        { mark: { type: 'rule', color: '#333', strokeDash: [4, 3] }, encoding: { x: { datum: 0, type: 'quantitative' } } },
+        {
+          transform: [{ filter: 'datum.ciLow != null && datum.ciHigh != null' }],
+          mark: { type: 'rule', strokeWidth: 2 },
+          encoding: { y, yOffset, x: { field: 'ciLow', type: 'quantitative' }, x2: { field: 'ciHigh' }, color },
+        },
+        {
+          mark: { type: 'point', size: 60, strokeWidth: 2, opacity: 1 },
+          encoding: {
+            y,
+            yOffset,
+            x,
+            color,
+            fill: { condition: { test: 'datum.significant', field: 'skew', type: 'nominal', sort: skews, scale: { domain: skews, scheme: 'dark2' } }, value: 'white' },
+            tooltip: [
+              { field: 'method', type: 'nominal', title: 'method' },
+              { field: 'skew', type: 'nominal', title: 'skew' },
+              { field: 'metricTitle', type: 'nominal', title: 'metric' },
+              { field: 'delta', type: 'quantitative', title: 'Δ (mean)', format: '+.3f' },
+              { field: 'ciLow', type: 'quantitative', title: 'CI low', format: '+.3f' },
+              { field: 'ciHigh', type: 'quantitative', title: 'CI high', format: '+.3f' },
+              { field: 'pairs', type: 'quantitative', title: 'paired seeds' },
+              { field: 'significant', type: 'nominal', title: 'interval excludes 0' },
+            ],
+          },
+        },
+      ],
+    },
+    config: CONFIG,
+  } as unknown as TopLevelSpec;
+}
