@@ -8,6 +8,7 @@ import { registerPlan } from './plan.js';
 import { registerDataset } from './dataset.js';
 import { registerPreview } from './preview.js';
 import { registerCompare } from './compare.js';
+import { registerReport } from './report.js';
 
 /** Every CLI command registers itself here: one file per command, one line in this list. */
 export const commands: Array<(program: Command) => void> = [
@@ -19,5 +20,6 @@ export const commands: Array<(program: Command) => void> = [
   registerDataset,
   registerPreview,
   registerCompare,
+  registerReport,
   registerBench,
 ];

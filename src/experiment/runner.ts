@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { Dataset } from '../data/index.js';
 import { selectBackend, type BackendChoice, type BackendPreference, type EpochInfo } from '../train/index.js';
 import { readResults, writeResults, type WrittenResults } from '../report/results.js';
+import { writeCharts } from '../report/charts.js';
 import { writePredictions } from '../report/predictions.js';
 import type { TrialRecord } from '../report/records.js';
 import { expandGrid, selectShard, type Shard, type Trial } from './grid.js';
@@ -116,6 +117,7 @@ export async function runSuite(spec: ResolvedSpec, options: RunOptions): Promise
     throw err;
   }
   const written = write(spec, options.out, records, startedAt, predictions);
+  written.files.push(...(await writeCharts(options.out, written.aggregate)));
   journal.clear();
   return { ...written, records: [...records].sort((a, b) => a.index - b.index), ran: todo.length, seconds: (Date.now() - startedAt.getTime()) / 1000 };
 }
