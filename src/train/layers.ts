@@ -2,6 +2,21 @@ import * as tf from '@tensorflow/tfjs-core';
 
 export type Activation = 'relu' | 'linear';
 
+/**
+ * A kernel a backend may provide for the backward pass through ReLU + bias in one go:
+ * inputs {dy, y} (y the layer's output), outputs [dz = dy·[y > 0], db = Σ dz over all but the last axis].
+ */
+export const RELU_BIAS_GRAD_KERNEL = 'SkewbenchReluBiasGrad';
+
+/** [dz, db] for a ReLU layer with output y, through the backend's fused kernel where it has one. */
+function reluBiasGrad(dy: tf.Tensor, y: tf.Tensor): [tf.Tensor, tf.Tensor] {
+  if (tf.getKernel(RELU_BIAS_GRAD_KERNEL, tf.getBackend())) {
+    return tf.engine().runKernel(RELU_BIAS_GRAD_KERNEL, { dy, y }, {}) as [tf.Tensor, tf.Tensor];
+  }
+  const dz = tf.mul(dy, tf.step(y));
+  return [dz, tf.sum(dz, [...Array(y.rank - 1).keys()])];
+}
+
 // Layers as custom-gradient ops. tfjs's fused ops do the same forward pass (one kernel for
 // product + bias + activation) but their gradient always computes the input gradient as well; for
 // a network's first layer that is a whole extra matmul or convolution per step that nothing uses.
@@ -23,11 +38,11 @@ export function dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sw, sy] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-        const dz = activation === 'relu' ? tf.mul(dy, tf.step(sy)) : dy;
+        const [dz, db] = activation === 'relu' ? reluBiasGrad(dy, sy) : [dy, tf.sum(dy, 0)];
         return [
           inputGradient ? tf.matMul(dz as tf.Tensor2D, sw, false, true) : tf.zerosLike(sx),
           tf.matMul(sx, dz as tf.Tensor2D, true, false),
-          tf.sum(dz, 0),
+          db,
         ];
       },
     };
@@ -52,7 +67,8 @@ export function conv2dSameRelu(x: tf.Tensor4D, filter: tf.Tensor4D, b: tf.Tensor
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sf, sy] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
-        const dz = tf.mul(dy, tf.step(sy)) as tf.Tensor4D;
+        const [dz4, db] = reluBiasGrad(dy, sy);
+        const dz = dz4 as tf.Tensor4D;
         const dFilter = tf.engine().runKernel(
           tf.Conv2DBackpropFilter,
           { x: sx, dy: dz },
@@ -61,7 +77,7 @@ export function conv2dSameRelu(x: tf.Tensor4D, filter: tf.Tensor4D, b: tf.Tensor
         return [
           inputGradient ? tf.conv2dTranspose(dz, sf, sx.shape, 1, 'same') : tf.zerosLike(sx),
           dFilter,
-          tf.sum(dz, [0, 1, 2]),
+          db,
         ];
       },
     };

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/train/backend.js';
 import { wasmTrainingKernels } from '../../src/train/kernels/register.js';
 import { Adam } from '../../src/train/adam.js';
+import { RELU_BIAS_GRAD_KERNEL } from '../../src/train/layers.js';
 import { floats, onBackend, relativeError } from './helpers.js';
 
 // Every kernel the project registers for wasm, checked against the cpu backend over random shapes,
@@ -65,7 +66,7 @@ describe('wasm training kernels agree with the cpu backend', () => {
   it('registers the kernels it claims to', async () => {
     await selectBackend('wasm');
     const names = wasmTrainingKernels.map((k) => k.kernelName).sort();
-    expect(names).toEqual(['BatchMatMul', 'Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'FusedConv2D', 'Identity', 'MaxPoolGrad', 'SkewbenchAdamStep', 'Sum', '_FusedMatMul']);
+    expect(names).toEqual(['BatchMatMul', 'Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'FusedConv2D', 'Identity', 'MaxPoolGrad', 'SkewbenchAdamStep', 'SkewbenchReluBiasGrad', 'Sum', '_FusedMatMul']);
     for (const k of wasmTrainingKernels) expect(tf.getKernel(k.kernelName, 'wasm')?.kernelFunc).toBe(k.kernelFunc);
   });
 
@@ -282,6 +283,30 @@ describe('wasm training kernels agree with the cpu backend', () => {
           expect(relativeError(got, want)).toBeLessThanOrEqual(TOLERANCE);
         },
       ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('SkewbenchReluBiasGrad: dy·[y > 0] and its column sums, as Step, Multiply and Sum compute them', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 2, maxLength: 4 }), fc.integer(), async (shape, seed) => {
+        const size = shape.reduce((a, b) => a * b, 1);
+        // y as a ReLU output: a third exactly 0, the rest positive
+        const y = floats(size, seed, 0.33).map(Math.abs);
+        const dy = floats(size, seed + 1);
+        const axes = [...Array(shape.length - 1).keys()];
+        const want = await onBackend('cpu', () => {
+          const dz = tf.mul(tf.tensor(dy, shape), tf.step(tf.tensor(y, shape)));
+          return tf.concat([tf.reshape(dz, [-1]), tf.sum(dz, axes)]);
+        });
+        const got = await onBackend('wasm', () => {
+          const [dz, db] = tf.engine().runKernel(RELU_BIAS_GRAD_KERNEL, { dy: tf.tensor(dy, shape), y: tf.tensor(y, shape) }, {}) as tf.Tensor[];
+          expect(dz.shape).toEqual(shape);
+          expect(db.shape).toEqual([shape[shape.length - 1]]);
+          return tf.concat([tf.reshape(dz, [-1]), db]);
+        });
+        expect(relativeError(got, want)).toBeLessThanOrEqual(TOLERANCE);
+      }),
       { numRuns: RUNS },
     );
   });

@@ -6,6 +6,7 @@ import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { fusedMatMulConfig } from './fused-mat-mul.js';
 import { identityConfig } from './identity.js';
+import { reluBiasGradConfig } from './relu-bias-grad.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
 import { sumConfig } from './sum.js';
 import { captureBuiltinKernel } from './wasm-backend.js';
@@ -22,6 +23,7 @@ export const wasmTrainingKernels: readonly KernelConfig[] = [
   sumConfig,
   adamStepConfig,
   identityConfig,
+  reluBiasGradConfig,
 ];
 
 /** Kernels ours are built from; captured before any replacement so ours can call the originals. */

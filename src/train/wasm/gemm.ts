@@ -26,6 +26,8 @@ export interface GemmExports {
     cols: number, N: number, H: number, W: number, C: number, KH: number, KW: number,
     sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, OH: number, OW: number, dx: number,
   ): void;
+  /** dz = dy · [y > 0] and db[c] += Σ_r dz[r·C + c] over rows × C (db zeroed by the caller). */
+  relu_bias_grad(dy: number, y: number, dz: number, db: number, rows: number, C: number): void;
   /** out[c] = Σ_r x[r·C + c]. */
   column_sum(x: number, rows: number, C: number, out: number): void;
   /** Adds each dy to the first maximal x of its pooling window in dx (which the caller zeroes); `taps` is fh·fw i32 of scratch. */
@@ -90,6 +92,7 @@ export function loadGemm(memory: WasmMemory, options: { fusedMultiplyAdd?: boole
     im2col: exports.im2col,
     col2im: exports.col2im,
     column_sum: exports.column_sum,
+    relu_bias_grad: exports.relu_bias_grad,
     adam: exports.adam,
     max_pool_grad: exports.max_pool_grad,
   };

@@ -204,27 +204,73 @@
 
   ;; out[i][j] = act(C[i][j] + bias[j]) for i < M, j < N, where C has row stride $ldc floats.
   ;; $bias = 0 means no bias; $relu = 1 clamps at 0 (a NaN stays NaN, so divergence is still seen).
+  ;; Four columns at a time, then one.
   (func (export "epilogue") (param $c i32) (param $ldc i32) (param $M i32) (param $N i32) (param $bias i32)
         (param $relu i32) (param $out i32)
-    (local $i i32) (local $j i32) (local $v f32) (local $src i32) (local $dst i32)
+    (local $i i32) (local $j i32) (local $v f32) (local $src i32) (local $dst i32) (local $N4 i32) (local $w v128)
     (local.set $dst (local.get $out))
+    (local.set $N4 (i32.and (local.get $N) (i32.const -4)))
     (block $idone (loop $iloop
       (br_if $idone (i32.ge_u (local.get $i) (local.get $M)))
       (local.set $src (i32.add (local.get $c) (i32.shl (i32.mul (local.get $i) (local.get $ldc)) (i32.const 2))))
       (local.set $j (i32.const 0))
+      (block $vdone (loop $vloop
+        (br_if $vdone (i32.ge_u (local.get $j) (local.get $N4)))
+        (local.set $w (v128.load (i32.add (local.get $src) (i32.shl (local.get $j) (i32.const 2)))))
+        (if (local.get $bias) (then
+          (local.set $w (f32x4.add (local.get $w) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))))
+        (if (local.get $relu) (then
+          (local.set $w (f32x4.max (local.get $w) (v128.const i32x4 0 0 0 0)))))
+        (v128.store (local.get $dst) (local.get $w))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $vloop)))
       (block $jdone (loop $jloop
         (br_if $jdone (i32.ge_u (local.get $j) (local.get $N)))
         (local.set $v (f32.load (i32.add (local.get $src) (i32.shl (local.get $j) (i32.const 2)))))
         (if (local.get $bias) (then
           (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))))
         (if (local.get $relu) (then
-          (if (f32.lt (local.get $v) (f32.const 0)) (then (local.set $v (f32.const 0))))))
+          (local.set $v (f32.max (local.get $v) (f32.const 0)))))
         (f32.store (local.get $dst) (local.get $v))
         (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $jloop)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $iloop)))
+  )
+
+  ;; The backward pass of act(z) = max(z, 0) followed by a bias add, in one pass over rows × C:
+  ;; dz = dy where y > 0 else 0, and db[c] = Σ_rows dz[·][c]. y is the layer's output (the ReLU
+  ;; of z), so y > 0 exactly where z > 0. db must be zeroed by the caller.
+  (func (export "relu_bias_grad") (param $dy i32) (param $y i32) (param $dz i32) (param $db i32) (param $rows i32) (param $C i32)
+    (local $r i32) (local $j i32) (local $C4 i32) (local $bytes i32) (local $row i32) (local $p i32) (local $g v128) (local $gs f32)
+    (local.set $bytes (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $C4 (i32.shl (i32.and (local.get $C) (i32.const -4)) (i32.const 2)))
+    (block $rdone (loop $rloop
+      (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $j (i32.const 0))
+      (block $vdone (loop $vloop
+        (br_if $vdone (i32.ge_u (local.get $j) (local.get $C4)))
+        (local.set $p (i32.add (local.get $row) (local.get $j)))
+        (local.set $g (v128.and (v128.load (i32.add (local.get $dy) (local.get $p)))
+          (f32x4.gt (v128.load (i32.add (local.get $y) (local.get $p))) (v128.const i32x4 0 0 0 0))))
+        (v128.store (i32.add (local.get $dz) (local.get $p)) (local.get $g))
+        (v128.store (i32.add (local.get $db) (local.get $j)) (f32x4.add (v128.load (i32.add (local.get $db) (local.get $j))) (local.get $g)))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $vloop)))
+      (block $sdone (loop $sloop
+        (br_if $sdone (i32.ge_u (local.get $j) (local.get $bytes)))
+        (local.set $p (i32.add (local.get $row) (local.get $j)))
+        (local.set $gs (select (f32.load (i32.add (local.get $dy) (local.get $p))) (f32.const 0)
+          (f32.gt (f32.load (i32.add (local.get $y) (local.get $p))) (f32.const 0))))
+        (f32.store (i32.add (local.get $dz) (local.get $p)) (local.get $gs))
+        (f32.store (i32.add (local.get $db) (local.get $j)) (f32.add (f32.load (i32.add (local.get $db) (local.get $j))) (local.get $gs)))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $sloop)))
+      (local.set $row (i32.add (local.get $row) (local.get $bytes)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rloop)))
   )
 
   ;; cols[(n,oh,ow)][(kh,kw,c)] = x[n, oh·sh + kh·dh − pt, ow·sw + kw·dw − pl, c], zero outside x.
