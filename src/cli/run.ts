@@ -1,13 +1,12 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadSpec } from '../experiment/spec.js';
+import { availableParallelism } from 'node:os';
+import { loadSpec, BACKEND_NAMES } from '../experiment/spec.js';
 import { parseShard } from '../experiment/grid.js';
-import { defaultWorkers, runSuite, RunInterrupted } from '../experiment/runner.js';
 import { resultsDir } from '../report/results.js';
 import { formatFailures, formatPerLabelTable, formatSummaryTable } from '../report/tables.js';
 import { PACKAGE_ROOT } from '../report/manifest.js';
-import { BACKEND_PREFERENCES, type BackendPreference } from '../train/index.js';
 import { choiceOption, numberOption } from './options.js';
 import { progressReporter } from './progress.js';
 import { num } from '../report/format.js';
@@ -29,18 +28,20 @@ export function registerRun(program: Command): void {
     .description('train every dataset × skew × method × seed of a suite, then print and write the results')
     .argument('[suite.json]', `suite spec (default ${DEFAULT_SUITE})`)
     .option('--out <dir>', 'results folder (default results/<suite name>)')
-    .option('--backend <b>', `tfjs backend: ${BACKEND_PREFERENCES.join(', ')} (default: the spec's, else auto)`)
+    .option('--backend <b>', `tfjs backend: ${BACKEND_NAMES.join(', ')} (default: the spec's, else auto)`)
     .option('--save-predictions', 'also write predictions/<trial>.csv with every test score')
     .option('--resume', 'keep the trials an interrupted run into the same folder finished; run the rest')
     .option('--shard <i/n>', 'run only shard i of n of the trial grid (combine the shards with merge)')
-    .option('--workers <n>', `trials in parallel, each in its own process (default: ${defaultWorkers()}, the number of cores)`)
+    .option('--workers <n>', `trials in parallel, each in its own process (default: ${availableParallelism()}, the number of cores)`)
     .action(async (file: string | undefined, o: RunFlags) => {
       const path = file ?? (existsSync(DEFAULT_SUITE) ? DEFAULT_SUITE : join(PACKAGE_ROOT, DEFAULT_SUITE));
       const spec = loadSpec(path);
-      const backend = o.backend === undefined ? undefined : choiceOption<BackendPreference>('--backend', o.backend, BACKEND_PREFERENCES);
+      const backend = o.backend === undefined ? undefined : choiceOption('--backend', o.backend, BACKEND_NAMES);
       const workers = o.workers === undefined ? undefined : numberOption('--workers', o.workers, { min: 1, integer: true });
       const shard = o.shard === undefined ? undefined : parseShard(o.shard);
       const out = o.out ?? resultsDir(spec.name);
+      // tfjs loads only when a suite runs, so the other commands start fast.
+      const { runSuite, RunInterrupted } = await import('../experiment/runner.js');
       const progress = progressReporter();
       const interrupt = new AbortController();
       const onSigint = (): void => interrupt.abort();
