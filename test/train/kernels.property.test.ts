@@ -6,6 +6,7 @@ import { wasmTrainingKernels } from '../../src/train/kernels/register.js';
 import { Adam } from '../../src/train/adam.js';
 import { RELU_BIAS_GRAD_KERNEL } from '../../src/train/layers.js';
 import { floats, onBackend, relativeError } from './helpers.js';
+import '../../src/train/gradients.js';
 
 // Every kernel the project registers for wasm, checked against the cpu backend over random shapes,
 // strides, paddings and dilations: max |wasm − cpu| ≤ 1e-4 · max |cpu|.
@@ -140,13 +141,45 @@ describe('wasm training kernels agree with the cpu backend', () => {
           const x = floats(c.n * c.h * c.w * c.ci, c.seed);
           const filter = floats(c.kh * c.kw * c.ci * c.co, c.seed + 1);
           const bias = floats(c.co, c.seed + 2);
+          // two inputs of the same shape in a row: the second must not see the first's im2col columns
+          const x2 = floats(x.length, c.seed + 3);
+          const run = () => {
+            const fs = tf.tensor4d(filter, [c.kh, c.kw, c.ci, c.co]);
+            const one = (values: Float32Array) => {
+              const xs = tf.tensor4d(values, [c.n, c.h, c.w, c.ci]);
+              return fused
+                ? tf.fused.conv2d({ x: xs, filter: fs, strides: c.stride, pad: c.pad, dilations: c.dilation, bias: tf.tensor1d(bias), activation: relu ? 'relu' : 'linear' })
+                : tf.conv2d(xs, fs, c.stride, c.pad, 'NHWC', c.dilation);
+            };
+            return tf.concat([one(x), one(x2)]);
+          };
+          const want = await onBackend('cpu', run);
+          const got = await onBackend('wasm', run);
+          expect(relativeError(got, want)).toBeLessThanOrEqual(TOLERANCE);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('a convolution and its filter gradient on the same input (the im2col columns reused) match cpu', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        convArb.chain((c) => fc.record({ c: fc.constant(c), ci: fc.integer({ min: 8, max: 12 }) })),
+        async ({ c: base, ci }) => {
+          const c = { ...base, ci };
+          const info = geometry(c);
+          fc.pre(info !== null && info.outHeight > 0 && info.outWidth > 0 && c.stride === 1);
+          const x = floats(c.n * c.h * c.w * c.ci, c.seed);
+          const filter = floats(c.kh * c.kw * c.ci * c.co, c.seed + 1);
+          const weights = floats(info!.outShape.reduce((a, b) => a * b, 1), c.seed + 2);
           const run = () => {
             const xs = tf.tensor4d(x, [c.n, c.h, c.w, c.ci]);
-            const fs = tf.tensor4d(filter, [c.kh, c.kw, c.ci, c.co]);
-            return fused
-              ? tf.fused.conv2d({ x: xs, filter: fs, strides: c.stride, pad: c.pad, dilations: c.dilation, bias: tf.tensor1d(bias), activation: relu ? 'relu' : 'linear' })
-              : tf.conv2d(xs, fs, c.stride, c.pad, 'NHWC', c.dilation);
+            const loss = (f: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(xs, f as tf.Tensor4D, 1, c.pad, 'NHWC', c.dilation), tf.tensor(weights, info!.outShape)));
+            // the gradient runs the forward convolution first, then Conv2DBackpropFilter on the same x
+            return tf.grad(loss)(tf.tensor4d(filter, [c.kh, c.kw, c.ci, c.co]));
           };
+          fc.pre(c.dilation === 1);
           const want = await onBackend('cpu', run);
           const got = await onBackend('wasm', run);
           expect(relativeError(got, want)).toBeLessThanOrEqual(TOLERANCE);

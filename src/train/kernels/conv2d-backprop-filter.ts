@@ -7,7 +7,8 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { gemmModule, matMulInto, matMulScratchBytes, pointer, scratch } from './gemm-runtime.js';
+import { cachedColumns, matMulInto, pointer } from './gemm-runtime.js';
+import { columnsKey, im2col } from './im2col.js';
 
 type Attrs = Conv2DBackpropFilterAttrs & { dilations?: number | [number, number] };
 
@@ -15,7 +16,7 @@ type Attrs = Conv2DBackpropFilterAttrs & { dilations?: number | [number, number]
  * The filter gradient, which the wasm backend lacks (so it cannot train a CNN at all):
  * dW[kh,kw,ci,co] = Σ_{n,oh,ow} x[n, oh·sh + kh·dh − pt, ow·sw + kw·dw − pl, ci] · dy[n,oh,ow,co],
  * i.e. colsᵀ·dY with cols = im2col(x) [N·OH·OW × KH·KW·CI]. The GEMM reads colsᵀ through strides,
- * so cols is built once, contiguously, in scratch. tfjs never passes dilations to this kernel (its
+ * and cols is usually still there from the forward pass (see cachedColumns). tfjs never passes dilations to this kernel (its
  * conv2d gradient rejects them), but the formula holds for them, so `attrs.dilations` is honoured
  * when a caller supplies it.
  */
@@ -34,31 +35,11 @@ function conv2DBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo };
     false,
     'channelsLast',
   );
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
+  const { batchSize, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
   const rows = batchSize * outHeight * outWidth;
   const taps = filterHeight * filterWidth * inChannels;
-  const colsBytes = rows * taps * 4;
   const out = backend.makeOutput([filterHeight, filterWidth, inChannels, outChannels], 'float32');
-  // Reserve cols and the GEMM's own scratch together: growing scratch later would discard cols.
-  const cols = scratch(backend, colsBytes + matMulScratchBytes(taps, rows, outChannels));
-  gemmModule(backend).im2col(
-    pointer(backend, x),
-    batchSize,
-    inHeight,
-    inWidth,
-    inChannels,
-    filterHeight,
-    filterWidth,
-    info.strideHeight,
-    info.strideWidth,
-    info.dilationHeight,
-    info.dilationWidth,
-    info.padInfo.top,
-    info.padInfo.left,
-    outHeight,
-    outWidth,
-    cols,
-  );
+  const cols = cachedColumns(backend, x, columnsKey(info), rows * taps * 4, (ptr) => im2col(backend, x, info, ptr));
   matMulInto(
     backend,
     { ptr: cols, transposed: true },
@@ -67,8 +48,6 @@ function conv2DBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo };
     rows,
     outChannels,
     pointer(backend, out),
-    {},
-    colsBytes,
   );
   return out;
 }

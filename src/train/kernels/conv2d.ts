@@ -9,7 +9,8 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { gemmModule, matMulInto, matMulScratchBytes, pointer, scratch } from './gemm-runtime.js';
+import { cachedColumns, matMulInto, pointer } from './gemm-runtime.js';
+import { columnsKey, im2col } from './im2col.js';
 import { runBuiltin } from './wasm-backend.js';
 
 type Inputs = { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
@@ -58,29 +59,9 @@ function convolve(kernelName: string, args: { inputs: Inputs; backend: BackendWa
   // A 1×1, stride-1, unpadded convolution is already a product with x as it is stored.
   const pointwise =
     filterHeight === 1 && filterWidth === 1 && info.strideHeight === 1 && info.strideWidth === 1 && info.padInfo.top === 0 && info.padInfo.left === 0 && outHeight === inHeight && outWidth === inWidth;
-  const colsBytes = pointwise ? 0 : rows * taps * 4;
-  let cols = pointer(backend, x);
-  if (!pointwise) {
-    cols = scratch(backend, colsBytes + matMulScratchBytes(rows, taps, outChannels));
-    gemmModule(backend).im2col(
-      pointer(backend, x),
-      batchSize,
-      inHeight,
-      inWidth,
-      inChannels,
-      filterHeight,
-      filterWidth,
-      info.strideHeight,
-      info.strideWidth,
-      info.dilationHeight,
-      info.dilationWidth,
-      info.padInfo.top,
-      info.padInfo.left,
-      outHeight,
-      outWidth,
-      cols,
-    );
-  }
+  const cols = pointwise
+    ? pointer(backend, x)
+    : cachedColumns(backend, x, columnsKey(info), rows * taps * 4, (ptr) => im2col(backend, x, info, ptr));
   matMulInto(
     backend,
     { ptr: cols, transposed: false },
@@ -90,7 +71,6 @@ function convolve(kernelName: string, args: { inputs: Inputs; backend: BackendWa
     outChannels,
     pointer(backend, out),
     { bias: bias ? pointer(backend, bias) : 0, relu: activation === 'relu' },
-    colsBytes,
   );
   return out;
 }

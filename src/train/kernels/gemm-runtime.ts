@@ -6,6 +6,8 @@ interface Runtime {
   gemm: GemmModule;
   scratchPtr: number;
   scratchBytes: number;
+  /** The im2col of the last convolution input that went through the GEMM (see `cachedColumns`). */
+  columns: { ptr: number; bytes: number; key: string; dataId: object | null };
 }
 
 interface EmscriptenModule {
@@ -31,7 +33,7 @@ function runtime(backend: BackendWasm): Runtime {
   if (!rt) {
     const memory = emscripten(backend).asm?.memory;
     if (!(memory instanceof wasmApi.Memory)) throw new Error('the wasm backend does not expose its memory; cannot run the GEMM kernels');
-    rt = { gemm: loadGemm(memory, { fusedMultiplyAdd }), scratchPtr: 0, scratchBytes: 0 };
+    rt = { gemm: loadGemm(memory, { fusedMultiplyAdd }), scratchPtr: 0, scratchBytes: 0, columns: { ptr: 0, bytes: 0, key: '', dataId: null } };
     runtimes.set(backend, rt);
   }
   return rt;
@@ -77,6 +79,29 @@ function readInPlace(b: MatMulOperand, N: number): boolean {
 }
 
 const ROW_OUTER_MAX_BLOCK_BYTES = 128 * 1024;
+
+/**
+ * The im2col columns of `x` for the geometry `key`, built by `build(ptr)` unless the last call
+ * built exactly these. A convolution's forward pass and its filter gradient both need the columns
+ * of the same input (tensors are immutable and dataIds never reused, so identity of the dataId
+ * is identity of the data); keeping them in their own buffer saves one im2col per layer and step.
+ */
+export function cachedColumns(backend: BackendWasm, x: TensorInfo, key: string, bytes: number, build: (ptr: number) => void): number {
+  const cache = runtime(backend).columns;
+  if (cache.dataId === x.dataId && cache.key === key) return cache.ptr;
+  if (bytes > cache.bytes) {
+    const heap = emscripten(backend);
+    if (cache.ptr) heap._free(cache.ptr);
+    cache.ptr = heap._malloc(bytes);
+    if (!cache.ptr) throw new Error(`wasm heap exhausted allocating ${bytes} bytes of im2col columns`);
+    cache.bytes = bytes;
+  }
+  cache.dataId = null;
+  build(cache.ptr);
+  cache.dataId = x.dataId;
+  cache.key = key;
+  return cache.ptr;
+}
 
 export interface MatMulOperand {
   /** Byte offset of the operand's first element. */
