@@ -1,7 +1,5 @@
 import { join } from 'node:path';
-import sharp from 'sharp';
-import { logger, None, parse as parseVega, View } from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import { writeFileAtomic } from '../fs-atomic.js';
 import type { Aggregate } from './aggregate.js';
 import { deltaSpec, perLabelF1Spec } from './chart-specs.js';
@@ -37,6 +35,8 @@ export function renumberSvgIds(svg: string): string {
 
 /** The SVG of a Vega-Lite spec. */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  // Loaded on first use: vega alone adds a few hundred milliseconds to the start of every command.
+  const [{ logger, None, parse: parseVega, View }, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   // Vega-Lite's warnings are about spec style (e.g. merged legends); they would only clutter a run's output.
   const vegaSpec = compile(spec, { logger: logger(None) }).spec;
   const view = new View(parseVega(vegaSpec), { renderer: 'none', logLevel: None });
@@ -60,6 +60,7 @@ export function svgSize(svg: string): { width: number; height: number } {
 /** The SVG drawn as a PNG at `scale` pixels per SVG unit. */
 export async function svgToPng(svg: string, scale = PNG_SCALE): Promise<Buffer> {
   const { width, height } = svgSize(svg);
+  const { default: sharp } = await import('sharp');
   // librsvg draws at 72 dpi per SVG unit; the explicit resize pins the size against rounding.
   return sharp(Buffer.from(svg), { density: 72 * scale })
     .resize(Math.round(width * scale), Math.round(height * scale), { fit: 'fill' })
