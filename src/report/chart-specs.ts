@@ -66,7 +66,7 @@ const NAME_FONT_PX = 9;
 const NAME_MAX_CHARS = Math.floor((((Y_TOP - 1.02) / Y_TOP) * PANEL_HEIGHT - 4) / (0.6 * NAME_FONT_PX));
 const DELTA_WIDTH = 300;
 /** Height of one skew's row within a method's band (Vega-Lite counts the step per offset). */
-const DELTA_SKEW_STEP = 18;
+const DELTA_SKEW_STEP = 14;
 const FACET_COLUMNS = 3;
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
@@ -75,9 +75,9 @@ const CONFIG = {
   background: 'white',
   font: 'DejaVu Sans, Helvetica, Arial, sans-serif',
   title: { fontSize: 15, subtitleFontSize: 11, subtitleColor: '#555', anchor: 'start', offset: 12 },
-  axis: { labelFontSize: 10, titleFontSize: 11, titleFontWeight: 'normal' },
+  axis: { labelFontSize: 10, titleFontSize: 11, titleFontWeight: 'normal', labelLimit: 320 },
   header: { labelFontSize: 12, labelFontWeight: 'bold', titleFontSize: 12 },
-  legend: { labelFontSize: 11, titleFontSize: 11, orient: 'right' },
+  legend: { labelFontSize: 11, titleFontSize: 11, orient: 'right', labelLimit: 320 },
   view: { stroke: '#ccc' },
 } as const;
 
@@ -87,6 +87,11 @@ function panelOf(k: StatisticKey): string {
 
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Ten well-separated colours while they last; past ten, twenty paired ones rather than repeats. */
+function methodScheme(methods: number): string {
+  return methods <= 10 ? 'tableau10' : 'tableau20';
 }
 
 /** Methods in grid order with the baseline first, so colours keep their meaning from chart to chart. */
@@ -245,7 +250,7 @@ export function perLabelF1Spec(agg: Aggregate): TopLevelSpec {
           encoding: {
             x,
             y: { field: 'f1', type: 'quantitative' },
-            color: { field: 'method', type: 'nominal', sort: methods, scale: { domain: methods, scheme: 'tableau10' }, legend: { title: 'method' } },
+            color: { field: 'method', type: 'nominal', sort: methods, scale: { domain: methods, scheme: methodScheme(methods.length) }, legend: { title: 'method' } },
             order: { field: 'trainCount', type: 'quantitative' },
           },
         },
@@ -259,7 +264,7 @@ export function perLabelF1Spec(agg: Aggregate): TopLevelSpec {
               scale: { domain: [0, Y_TOP], nice: false },
               axis: { title: 'test F1 (mean over seeds)', values: [0, 0.2, 0.4, 0.6, 0.8, 1], grid: true },
             },
-            color: { field: 'method', type: 'nominal', sort: methods, scale: { domain: methods, scheme: 'tableau10' }, legend: { title: 'method' } },
+            color: { field: 'method', type: 'nominal', sort: methods, scale: { domain: methods, scheme: methodScheme(methods.length) }, legend: { title: 'method' } },
             shape: { field: 'group', type: 'nominal', scale: { domain: ['head', 'medium', 'tail'], range: ['square', 'circle', 'triangle-up'] }, legend: { title: 'label group' } },
             tooltip: [
               { field: 'label', type: 'nominal', title: 'label' },
@@ -328,7 +333,7 @@ export function deltaSpec(agg: Aggregate): TopLevelSpec {
   const metricTitles = DELTA_METRICS.map((m) => m.title).filter((t) => points.some((p) => p.metricTitle === t));
   const color = { field: 'skew', type: 'nominal', sort: skews, scale: { domain: skews, scheme: 'dark2' }, legend: { title: 'skew' } };
   const y = { field: 'method', type: 'nominal', sort: methods, axis: { title: null, labelFontSize: 11 } };
-  const yOffset = { field: 'skew', type: 'nominal', sort: skews, scale: { domain: skews, paddingOuter: 0.5 } };
+  const yOffset = { field: 'skew', type: 'nominal', sort: skews, scale: { domain: skews, paddingOuter: 0.3 } };
   const x = { field: 'delta', type: 'quantitative', axis: { title: `method − ${agg.baseline} (paired by seed)`, grid: true, tickCount: 5, format: '+.2~f' } };
   const noInterval = points.some((p) => p.ciLow === null);
   return {
