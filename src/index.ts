@@ -20,4 +20,6 @@ export { writeResults, readResults, resultsDir, RESULT_FILES, TRIALS_COLUMNS, PE
 export { writePredictions, readPredictions, predictionsCsv, type Predictions } from './report/predictions.js';
 export { buildManifest, readManifest, type Manifest } from './report/manifest.js';
 export { formatSummaryTable, formatPerLabelTable, formatFailures, type TableOptions, type PerLabelTableOptions } from './report/tables.js';
+export { writeCharts, renderCharts, renderSvg, svgToPng, CHART_FILES, PNG_SCALE, type RenderedChart } from './report/charts.js';
+export { perLabelF1Spec, perLabelF1Points, deltaSpec, deltaPoints, DELTA_METRICS, type PerLabelF1Point, type DeltaPoint, type DeltaMetric } from './report/chart-specs.js';
 export { compareRuns, compareResults, readComparisonSide, decideDelta, formatComparison, formatComparisonTable, formatComparisonMarkdown, comparisonJson, comparisonVerdict, COMPARE_METRICS, COMPARE_FORMATS, LABEL_FILTERS, DEFAULT_MAX_DROP, type Comparison, type ComparisonRow, type ComparisonSide, type ComparisonKey, type CompareOptions, type CompareMetric, type CompareFormat, type LabelFilter, type DeltaDecision, type DeltaTest } from './report/compare.js';
