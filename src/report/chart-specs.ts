@@ -58,19 +58,21 @@ const X_PADDING_PX = 12;
 const NAME_LINE_PX = 11;
 /** The y axis runs past F1 = 1 to this value; the band above 1 holds the label names. */
 const Y_TOP = 1.7;
+/** Where the names start, just above F1 = 1. */
+const NAME_BASE = 1.02;
 const NAME_FONT_PX = 9;
 /**
  * Characters of label names that fit the band above F1 = 1. Vega's own `limit` would cut them at
  * its headless width estimate (0.8 em a character), far wider than a sans-serif's ~0.6 em.
  */
-const NAME_MAX_CHARS = Math.floor((((Y_TOP - 1.02) / Y_TOP) * PANEL_HEIGHT - 4) / (0.6 * NAME_FONT_PX));
+const NAME_MAX_CHARS = Math.floor((((Y_TOP - NAME_BASE) / Y_TOP) * PANEL_HEIGHT - 4) / (0.6 * NAME_FONT_PX));
 const DELTA_WIDTH = 300;
 /** Height of one skew's row within a method's band (Vega-Lite counts the step per offset). */
 const DELTA_SKEW_STEP = 14;
 const FACET_COLUMNS = 3;
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
-/** Shared look: a fixed font (the PNG is drawn with whatever sans-serif the system has) and a white background. */
+/** Shared look. The font list serves SVG viewers and librsvg (behind sharp), which draws the PNG with the first one installed. */
 const CONFIG = {
   background: 'white',
   font: 'DejaVu Sans, Helvetica, Arial, sans-serif',
@@ -243,7 +245,7 @@ export function perLabelF1Spec(agg: Aggregate): TopLevelSpec {
           // The names sit in the upper band, above any F1 (the y axis stops at 1).
           transform: [{ filter: 'datum.names != null' }],
           mark: { type: 'text', angle: 270, align: 'left', baseline: 'middle', fontSize: NAME_FONT_PX, color: '#666', clip: true },
-          encoding: { x, y: { datum: 1.02 }, text: { field: 'names', type: 'nominal' } },
+          encoding: { x, y: { datum: NAME_BASE }, text: { field: 'names', type: 'nominal' } },
         },
         {
           mark: { type: 'line', strokeWidth: 1.2, opacity: 0.55, interpolate: 'linear' },

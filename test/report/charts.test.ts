@@ -62,6 +62,17 @@ describe('perLabelF1Points', () => {
   });
 });
 
+describe('label names', () => {
+  it('are cut with an ellipsis when they would not fit above the plot', () => {
+    const long = 'a label whose name goes on and on well past the band above F1 = 1';
+    const records = chartRecords().map((r) => ({ ...r, perLabel: r.perLabel.map((m) => (m.label === 'cat' ? { ...m, label: long } : m)) }));
+    const named = perLabelF1Points(aggregate(records)).find((p) => p.names?.startsWith('a label'))!;
+    expect(named.names!.endsWith('…')).toBe(true);
+    expect(long.startsWith(named.names!.slice(0, -1))).toBe(true);
+    expect(named.names!.length).toBeLessThan(long.length);
+  });
+});
+
 describe('perLabelF1Spec', () => {
   const agg = aggregate(chartRecords());
   const spec = asJson(perLabelF1Spec(agg));
