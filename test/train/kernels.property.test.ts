@@ -132,7 +132,7 @@ describe('wasm training kernels agree with the cpu backend', () => {
   it('Conv2D / FusedConv2D: forward convolution with bias and relu/linear epilogue', async () => {
     await fc.assert(
       fc.asyncProperty(
-        // wide inputs too: the project kernel takes over from 8 input channels
+        // wider inputs than the other geometries: the second layer of a CNN has many channels
         convArb.chain((c) => fc.record({ c: fc.constant(c), ci: fc.integer({ min: 1, max: 12 }), fused: fc.boolean(), relu: fc.boolean() })),
         async ({ c: base, ci, fused, relu }) => {
           const c = { ...base, ci };

@@ -18,8 +18,10 @@ type Inputs = { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActiv
 /**
  * act(conv2d(x, W) + b) as im2col + the project GEMM with a bias/ReLU epilogue. The builtin runs
  * XNNPACK, which repacks the filter whenever it changes (every training step) and reaches about
- * half the GEMM's rate on the reference CNN's second layer. Other activations, PReLU weights,
- * non-vector biases and NCHW data keep the builtin (its dataFormat check throws for NCHW).
+ * half the GEMM's rate on the reference CNN's second layer; for the 1-channel first layer the two
+ * are even, but the columns built here are reused by the filter gradient (see cachedColumns), which
+ * makes the GEMM path cheaper for every layer. Other activations, PReLU weights, non-vector biases
+ * and NCHW data keep the builtin (whose dataFormat check throws for NCHW).
  */
 function convolve(kernelName: string, args: { inputs: Inputs; backend: BackendWasm; attrs: FusedConv2DAttrs }): TensorInfo {
   const { inputs, backend, attrs } = args;
@@ -33,6 +35,9 @@ function convolve(kernelName: string, args: { inputs: Inputs; backend: BackendWa
     (!bias || (bias.shape.length === 1 && bias.shape[0] === outChannels)) &&
     x.dtype === 'float32' &&
     filter.dtype === 'float32';
+  if (!supported) {
+    return runBuiltin(kernelName, backend, inputs as unknown as Record<string, TensorInfo>, attrs as unknown as Record<string, never>);
+  }
   const info = backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],
     filter.shape as [number, number, number, number],
@@ -43,15 +48,6 @@ function convolve(kernelName: string, args: { inputs: Inputs; backend: BackendWa
     false,
     'channelsLast',
   );
-  // With few input channels im2col + GEMM has too short a K to beat XNNPACK's direct
-  // convolution (the reference CNN's 1-channel first layer), so unstrided, undilated
-  // same/valid cases stay there; XNNPACK disagrees with tfjs's padding rules in some strided
-  // cases, which the GEMM path handles instead.
-  const xnnpackFaster =
-    info.inChannels < 8 && info.strideHeight === 1 && info.strideWidth === 1 && info.dilationHeight === 1 && info.dilationWidth === 1 && (attrs.pad === 'same' || attrs.pad === 'valid');
-  if (!supported || xnnpackFaster) {
-    return runBuiltin(kernelName, backend, inputs as unknown as Record<string, TensorInfo>, attrs as unknown as Record<string, never>);
-  }
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth } = info;
   const rows = batchSize * outHeight * outWidth;
   const taps = filterHeight * filterWidth * inChannels;

@@ -2,12 +2,22 @@ import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { loadGemm, wasmApi, type GemmModule, type WasmMemory } from '../wasm/gemm.js';
 
+interface ColumnsEntry {
+  ptr: number;
+  bytes: number;
+  key: string;
+  dataId: object | null;
+}
+
+/** One entry per convolution layer whose input is still needed by its filter gradient. */
+const COLUMN_CACHE_ENTRIES = 4;
+
 interface Runtime {
   gemm: GemmModule;
   scratchPtr: number;
   scratchBytes: number;
-  /** The im2col of the last convolution input that went through the GEMM (see `cachedColumns`). */
-  columns: { ptr: number; bytes: number; key: string; dataId: object | null };
+  /** The im2col columns of the last few convolution inputs, most recently used first (see `cachedColumns`). */
+  columns: ColumnsEntry[];
 }
 
 interface EmscriptenModule {
@@ -33,7 +43,7 @@ function runtime(backend: BackendWasm): Runtime {
   if (!rt) {
     const memory = emscripten(backend).asm?.memory;
     if (!(memory instanceof wasmApi.Memory)) throw new Error('the wasm backend does not expose its memory; cannot run the GEMM kernels');
-    rt = { gemm: loadGemm(memory, { fusedMultiplyAdd }), scratchPtr: 0, scratchBytes: 0, columns: { ptr: 0, bytes: 0, key: '', dataId: null } };
+    rt = { gemm: loadGemm(memory, { fusedMultiplyAdd }), scratchPtr: 0, scratchBytes: 0, columns: [] };
     runtimes.set(backend, rt);
   }
   return rt;
@@ -81,26 +91,34 @@ function readInPlace(b: MatMulOperand, N: number): boolean {
 const ROW_OUTER_MAX_BLOCK_BYTES = 128 * 1024;
 
 /**
- * The im2col columns of `x` for the geometry `key`, built by `build(ptr)` unless the last call
+ * The im2col columns of `x` for the geometry `key`, built by `build(ptr)` unless a recent call
  * built exactly these. A convolution's forward pass and its filter gradient both need the columns
  * of the same input (tensors are immutable and dataIds never reused, so identity of the dataId
- * is identity of the data); keeping them in their own buffer saves one im2col per layer and step.
+ * is identity of the data); keeping the last few in their own buffers saves one im2col per layer
+ * and step.
  */
 export function cachedColumns(backend: BackendWasm, x: TensorInfo, key: string, bytes: number, build: (ptr: number) => void): number {
-  const cache = runtime(backend).columns;
-  if (cache.dataId === x.dataId && cache.key === key) return cache.ptr;
-  if (bytes > cache.bytes) {
-    const heap = emscripten(backend);
-    if (cache.ptr) heap._free(cache.ptr);
-    cache.ptr = heap._malloc(bytes);
-    if (!cache.ptr) throw new Error(`wasm heap exhausted allocating ${bytes} bytes of im2col columns`);
-    cache.bytes = bytes;
+  const entries = runtime(backend).columns;
+  let at = entries.findIndex((e) => e.dataId === x.dataId && e.key === key);
+  if (at < 0) {
+    // reuse the least recently used buffer once all are taken
+    at = entries.length < COLUMN_CACHE_ENTRIES ? entries.push({ ptr: 0, bytes: 0, key: '', dataId: null }) - 1 : entries.length - 1;
+    const entry = entries[at];
+    if (bytes > entry.bytes) {
+      const heap = emscripten(backend);
+      if (entry.ptr) heap._free(entry.ptr);
+      entry.ptr = heap._malloc(bytes);
+      if (!entry.ptr) throw new Error(`wasm heap exhausted allocating ${bytes} bytes of im2col columns`);
+      entry.bytes = bytes;
+    }
+    entry.dataId = null;
+    build(entry.ptr);
+    entry.dataId = x.dataId;
+    entry.key = key;
   }
-  cache.dataId = null;
-  build(cache.ptr);
-  cache.dataId = x.dataId;
-  cache.key = key;
-  return cache.ptr;
+  const [entry] = entries.splice(at, 1);
+  entries.unshift(entry);
+  return entry.ptr;
 }
 
 export interface MatMulOperand {
