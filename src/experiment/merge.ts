@@ -7,6 +7,7 @@ import { readManifest } from '../report/manifest.js';
 import { PREDICTIONS_DIR } from '../report/predictions.js';
 import type { TrialRecord } from '../report/records.js';
 import { readResults, writeResults, type WrittenResults } from '../report/results.js';
+import { writeCharts } from '../report/charts.js';
 
 /** What a trial computed, without how long it took: two runs of one trial agree on this. */
 function outcome(record: TrialRecord): string {
@@ -35,9 +36,9 @@ export function mergeRecords(sources: ReadonlyArray<{ dir: string; records: read
 /**
  * Combine the folders of shards (or of separate runs of one suite) into the files one run of all
  * their trials writes: trials and per-label rows merged, seed statistics recomputed, predictions
- * copied. Every folder must come from the same resolved spec.
+ * copied, charts drawn. Every folder must come from the same resolved spec.
  */
-export function mergeResults(dirs: readonly string[], out: string): WrittenResults {
+export async function mergeResults(dirs: readonly string[], out: string): Promise<WrittenResults> {
   if (dirs.length === 0) throw new InputError('merge: name at least one results folder');
   const manifests = dirs.map((dir) => ({ dir, manifest: readManifest(dir) }));
   const spec = manifests[0].manifest.spec;
@@ -59,5 +60,7 @@ export function mergeResults(dirs: readonly string[], out: string): WrittenResul
   const startedAt = new Date(Math.min(...times.map((t) => t[0])));
   const finishedAt = new Date(Math.max(...times.map((t) => t[1])));
   for (const [name, path] of predictions) writeFileAtomic(join(out, PREDICTIONS_DIR, name), readFileSync(path));
-  return writeResults(out, records, { spec, startedAt, finishedAt, predictions: [...predictions.keys()].map((n) => n.slice(0, -4)).sort() });
+  const written = writeResults(out, records, { spec, startedAt, finishedAt, predictions: [...predictions.keys()].map((n) => n.slice(0, -4)).sort() });
+  written.files.push(...(await writeCharts(out, written.aggregate)));
+  return written;
 }

@@ -53,6 +53,7 @@ describe('workers, shards, merge, resume (smoke suite)', () => {
     const m = runCli(['merge', ...shards, '--out', merged]);
     expect(m.code, m.stderr).toBe(0);
     expect(computed(merged)).toEqual(computed(one));
+    for (const chart of ['per_label_f1.svg', 'delta.svg']) expect(readFileSync(join(merged, chart), 'utf8')).toBe(readFileSync(join(one, chart), 'utf8'));
 
     // the same trial twice with different numbers
     const altered = join(root, 'altered');
