@@ -28,11 +28,18 @@ function reluBiasGrad(dy: tf.Tensor, y: tf.Tensor): [tf.Tensor, tf.Tensor] {
 export function dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation: Activation, inputGradient: boolean): tf.Tensor2D {
   const op = tf.customGrad((...args: unknown[]) => {
     const [xs, ws, bs, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
-    const y = tf.engine().runKernel(tf._FusedMatMul, { a: xs, b: ws, bias: bs }, {
-      transposeA: false,
-      transposeB: false,
-      activation,
-    } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+    // The kernel's contract (as tf.fused.matMul calls it) is rank-3 operands; reshapes are free.
+    const [n, inputs] = xs.shape;
+    const outputs = ws.shape[1];
+    const y = tf.reshape(
+      tf.engine().runKernel(tf._FusedMatMul, { a: tf.reshape(xs, [1, n, inputs]), b: tf.reshape(ws, [1, inputs, outputs]), bias: bs }, {
+        transposeA: false,
+        transposeB: false,
+        activation,
+        leakyreluAlpha: 0,
+      } as unknown as tf.NamedAttrMap) as tf.Tensor,
+      [n, outputs],
+    ) as tf.Tensor2D;
     save([xs, ws, y]);
     return {
       value: y,
@@ -61,6 +68,7 @@ export function conv2dSameRelu(x: tf.Tensor4D, filter: tf.Tensor4D, b: tf.Tensor
       dilations: [1, 1],
       dimRoundingMode: undefined,
       activation: 'relu',
+      leakyreluAlpha: 0,
     } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
     save([xs, fs, y]);
     return {

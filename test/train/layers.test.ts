@@ -1,0 +1,88 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import '../../src/train/gradients.js';
+import { selectBackend } from '../../src/train/backend.js';
+import { conv2dSameRelu, dense } from '../../src/train/layers.js';
+import { floats, relativeError } from './helpers.js';
+
+/** Output and gradients (x, w, b) of `layer` and of a plain-ops reference, under the same upstream weights. */
+function compare(
+  layer: (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor,
+  reference: (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor,
+  shapes: { x: number[]; w: number[]; b: number[] },
+  seed: number,
+) {
+  const x = tf.tensor(floats(shapes.x.reduce((a, b) => a * b, 1), seed), shapes.x);
+  const w = tf.tensor(floats(shapes.w.reduce((a, b) => a * b, 1), seed + 1), shapes.w);
+  const b = tf.tensor(floats(shapes.b.reduce((a, c) => a * c, 1), seed + 2), shapes.b);
+  const run = (f: typeof layer) => {
+    const upstream = tf.tidy(() => tf.tensor(floats(f(x, w, b).size, seed + 3), f(x, w, b).shape));
+    const grads = tf.grads((xs: tf.Tensor, ws: tf.Tensor, bs: tf.Tensor) => tf.sum(tf.mul(f(xs, ws, bs), upstream)))([x, w, b]);
+    const out = [f(x, w, b), ...grads].map((t) => Float32Array.from(t.dataSync() as Float32Array));
+    tf.dispose([upstream, ...grads]);
+    return out;
+  };
+  const got = tf.tidy(() => run(layer));
+  const want = tf.tidy(() => run(reference));
+  tf.dispose([x, w, b]);
+  return { got, want };
+}
+
+describe('layers', () => {
+  for (const backend of ['cpu', 'wasm'] as const) {
+    it(`${backend}: dense and conv layers equal the plain ops, forward and backward`, async () => {
+      await selectBackend(backend);
+      for (const activation of ['relu', 'linear'] as const) {
+        const { got, want } = compare(
+          (x, w, b) => dense(x as tf.Tensor2D, w as tf.Tensor2D, b as tf.Tensor1D, activation, true),
+          (x, w, b) => {
+            const z = tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), b);
+            return activation === 'relu' ? tf.relu(z) : z;
+          },
+          { x: [7, 13], w: [13, 10], b: [10] },
+          1,
+        );
+        got.forEach((g, i) => expect(relativeError(g, want[i])).toBeLessThanOrEqual(1e-5));
+      }
+      const { got, want } = compare(
+        (x, w, b) => conv2dSameRelu(x as tf.Tensor4D, w as tf.Tensor4D, b as tf.Tensor1D, true),
+        (x, w, b) => tf.relu(tf.add(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'), b)),
+        { x: [2, 6, 5, 9], w: [3, 3, 9, 4], b: [4] },
+        2,
+      );
+      got.forEach((g, i) => expect(relativeError(g, want[i])).toBeLessThanOrEqual(1e-5));
+    });
+  }
+
+  it('skip the input gradient of a first layer (zeros, not computed)', async () => {
+    await selectBackend('wasm');
+    const x = tf.tensor2d(floats(12, 5), [3, 4]);
+    const w = tf.tensor2d(floats(8, 6), [4, 2]);
+    const b = tf.tensor1d([0.1, -0.2]);
+    const [dx, dw] = tf.grads((xs: tf.Tensor, ws: tf.Tensor) => tf.sum(dense(xs as tf.Tensor2D, ws as tf.Tensor2D, b, 'linear', false)))([x, w]);
+    expect(Array.from(dx.dataSync()).every((v) => v === 0)).toBe(true);
+    expect(Array.from(dw.dataSync()).some((v) => v !== 0)).toBe(true);
+    tf.dispose([x, w, b, dx, dw]);
+  });
+
+  it('call _FusedMatMul with rank-3 operands, as tf.fused.matMul does (some backends read shape[2])', async () => {
+    await selectBackend('cpu');
+    const original = tf.getKernel(tf._FusedMatMul, 'cpu')!;
+    const ranks: number[][] = [];
+    tf.unregisterKernel(tf._FusedMatMul, 'cpu');
+    tf.registerKernel({
+      ...original,
+      kernelFunc: (args) => {
+        ranks.push(Object.values(args.inputs).map((t) => (t as tf.TensorInfo).shape.length));
+        return original.kernelFunc(args);
+      },
+    });
+    try {
+      tf.tidy(() => dense(tf.ones([2, 3]), tf.ones([3, 4]), tf.ones([4]), 'relu', true));
+    } finally {
+      tf.unregisterKernel(tf._FusedMatMul, 'cpu');
+      tf.registerKernel(original);
+    }
+    expect(ranks).toEqual([[3, 3, 1]]);
+  });
+});
