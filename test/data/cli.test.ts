@@ -5,7 +5,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { datasetJson, datasetSpec, formatDataset } from '../../src/cli/dataset.js';
-import { renderPreview } from '../../src/cli/preview.js';
+import { renderPreview } from '../../src/data/preview.js';
 import { buildDataset, type Dataset } from '../../src/data/build.js';
 import { datasetHash } from '../../src/data/hash.js';
 import { parseSkew } from '../../src/data/skew.js';
