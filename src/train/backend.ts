@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
-import { setWasmPaths, version_wasm } from '@tensorflow/tfjs-backend-wasm';
+import { setWasmPaths, version_wasm, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { gemmModule } from './kernels/gemm-runtime.js';
 import { registerWasmTrainingKernels } from './kernels/register.js';
 
 export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
@@ -50,8 +51,7 @@ export async function selectBackend(preference: BackendPreference = 'auto'): Pro
     if (failure) throw new Error(`backend 'tensorflow' is unavailable: ${failure}`);
     choice = { name: 'tensorflow', version: tfjsNodeVersion(), reason: 'backend tensorflow (native TensorFlow via @tensorflow/tfjs-node): requested' };
   } else if (preference === 'wasm') {
-    await useWasm();
-    choice = { name: 'wasm', version: version_wasm, reason: 'backend wasm (XNNPACK, SIMD, 1 thread, project training kernels): requested' };
+    choice = { name: 'wasm', version: version_wasm, reason: `${await useWasm()}: requested` };
   } else if (preference === 'cpu') {
     await useCpu();
     choice = { name: 'cpu', version: version_cpu, reason: 'backend cpu (plain JavaScript): requested' };
@@ -61,12 +61,7 @@ export async function selectBackend(preference: BackendPreference = 'auto'): Pro
       choice = { name: 'tensorflow', version: tfjsNodeVersion(), reason: 'backend tensorflow (native TensorFlow via @tensorflow/tfjs-node): it loaded' };
     } else {
       try {
-        await useWasm();
-        choice = {
-          name: 'wasm',
-          version: version_wasm,
-          reason: `backend wasm (XNNPACK, SIMD, 1 thread, project training kernels): ${tensorflowFailure}`,
-        };
+        choice = { name: 'wasm', version: version_wasm, reason: `${await useWasm()}: ${tensorflowFailure}` };
       } catch (err) {
         await useCpu();
         choice = {
@@ -112,7 +107,8 @@ function tfjsNodeVersion(): string {
 
 let wasmConfigured = false;
 
-async function useWasm(): Promise<void> {
+/** Initialises wasm with the project kernels; returns how they run, for the reason line. */
+async function useWasm(): Promise<string> {
   if (!wasmConfigured) {
     // One thread per trial: trials run in parallel across cores (the runner's job), and a threaded
     // build would compete with them.
@@ -124,6 +120,8 @@ async function useWasm(): Promise<void> {
   if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
   await tf.ready();
   registerWasmTrainingKernels();
+  const { fusedMultiplyAdd } = gemmModule(tf.backend() as BackendWasm);
+  return `backend wasm (1 thread, project SIMD kernels${fusedMultiplyAdd ? ' with fused multiply-add' : ''})`;
 }
 
 async function useCpu(): Promise<void> {

@@ -6,8 +6,8 @@ import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { fusedMatMulConfig } from './fused-mat-mul.js';
 import { identityConfig } from './identity.js';
-import { reluBiasGradConfig } from './relu-bias-grad.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
+import { reluBiasGradConfig } from './relu-bias-grad.js';
 import { sumConfig } from './sum.js';
 import { captureBuiltinKernel } from './wasm-backend.js';
 
@@ -26,14 +26,14 @@ export const wasmTrainingKernels: readonly KernelConfig[] = [
   reluBiasGradConfig,
 ];
 
-/** Kernels ours are built from; captured before any replacement so ours can call the originals. */
-const BUILTINS = ['BatchMatMul', '_FusedMatMul', 'Conv2D', 'FusedConv2D', 'Sum', 'Identity'];
+/** Builtins ours fall back to for the cases they do not cover; captured before being replaced. */
+const BUILTINS = ['BatchMatMul', '_FusedMatMul', 'Conv2D', 'FusedConv2D', 'Sum'];
 
 let registered = false;
 
 /**
  * Installs the project's wasm training kernels. Must run after the wasm backend has been
- * initialised (tfjs runs each built-in kernel's setup only at initialisation, and ours call them).
+ * initialised (tfjs runs each builtin kernel's setup only at initialisation, and ours may call them).
  * Idempotent.
  */
 export function registerWasmTrainingKernels(): void {
