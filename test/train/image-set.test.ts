@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { LabelMatrix } from '../../src/labels/matrix.js';
+import { imageCount, imagesToFloats, labelsToFloats } from '../../src/train/image-set.js';
+
+describe('batch conversion', () => {
+  const images = Uint8Array.from({ length: 3 * 2 * 2 }, (_, i) => (i * 23) % 256);
+  const batch = { images, height: 2, width: 2, channels: 1 };
+
+  it('scales the images of a batch to [0, 1] in the given order, byte / 255 exactly as float32', () => {
+    expect(imageCount(batch)).toBe(3);
+    const out = imagesToFloats(batch, [2, 0, 1], 1, 3);
+    expect(Array.from(out)).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((j) => Math.fround(images[j] / 255)));
+    expect(Array.from(imagesToFloats(batch, null, 0, 1))).toEqual([0, 1, 2, 3].map((j) => Math.fround(images[j] / 255)));
+    expect(imagesToFloats({ ...batch, images: Uint8Array.of(0, 255, 128, 1) }, null, 0, 1)[1]).toBe(1);
+  });
+
+  it('builds dense multi-hot targets of the batch rows', () => {
+    const labels = LabelMatrix.fromRows(['a', 'b', 'c'], [[0, 2], [], [1]]);
+    expect(Array.from(labelsToFloats(labels, [2, 0], 0, 2))).toEqual([0, 1, 0, 1, 0, 1]);
+  });
+});
