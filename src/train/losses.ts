@@ -26,14 +26,129 @@ function softplus(u: tf.Tensor): tf.Tensor {
 
 /**
  * The loss of `logits` [n, L] against 0/1 `targets` [n, L]: an elementwise loss over batch × labels,
- * then the mean. Every log is taken of a quantity bounded away from 0 (log σ(z) = −softplus(−z)),
- * so large logits give large finite losses, never NaN.
+ * then the mean. Value and gradient are computed in one float64 pass over the (small) batch × labels
+ * matrix and handed to tfjs as a custom gradient: as tfjs ops the loss and its autodiff take some 40
+ * kernel launches, a quarter of a reference-MLP step on wasm. Every log is taken of a quantity
+ * bounded away from 0 (log σ(z) = −softplus(−z)), so large logits give large finite losses, never
+ * NaN. `elementwiseLoss` is the same loss as tfjs ops, entry by entry.
  */
 export function computeLoss(spec: LossSpec, logits: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar {
-  return tf.tidy(() => tf.mean(elementwiseLoss(spec, logits, targets)) as tf.Scalar);
+  const entry = entryLoss(spec, logits.shape[1]);
+  const loss = tf.customGrad((...args: unknown[]) => {
+    const [z, y, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
+    const zs = z.dataSync();
+    const ys = y.dataSync();
+    const L = z.shape[1];
+    const count = zs.length;
+    const slope = new Float32Array(count);
+    let total = 0;
+    const out: [number, number] = [0, 0];
+    for (let i = 0; i < count; i++) {
+      entry(zs[i], ys[i] >= 0.5, i % L, out);
+      total += out[0];
+      slope[i] = out[1] / count;
+    }
+    const gradient = tf.tensor2d(slope, z.shape);
+    save([gradient]);
+    return {
+      value: tf.scalar(total / count),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(dy, saved[0]), tf.zerosLike(y)],
+    };
+  });
+  return loss(logits, targets) as tf.Scalar;
 }
 
-/** The per-entry loss [n, L] before the mean. */
+const softplusOf = (u: number) => Math.max(u, 0) + Math.log1p(Math.exp(-Math.abs(u)));
+const sigmoidOf = (u: number) => (u >= 0 ? 1 / (1 + Math.exp(-u)) : Math.exp(u) / (1 + Math.exp(u)));
+
+/**
+ * ℓ(u) = exp(−γ·softplus(u)) · softplus(−u) = σ(−u)^γ · (−log σ(u)), the focal form every loss here
+ * reduces to, and dℓ/du = exp(−γ·softplus(u)) · (−γ·σ(u)·softplus(−u) − σ(−u)).
+ */
+function focalForm(u: number, gamma: number, out: [number, number]): void {
+  const ce = softplusOf(-u);
+  const w = gamma === 0 ? 1 : Math.exp(-gamma * softplusOf(u));
+  out[0] = w * ce;
+  out[1] = w * (-gamma * sigmoidOf(u) * ce - sigmoidOf(-u));
+}
+
+/** Writes [ℓ, dℓ/dz] of one entry (logit z, target positive?, label l) to `out`, in float64. */
+type EntryLoss = (z: number, positive: boolean, label: number, out: [number, number]) => void;
+
+function entryLoss(spec: LossSpec, labels: number): EntryLoss {
+  switch (spec.kind) {
+    case 'bce':
+      return (z, positive, _l, out) => {
+        focalForm(positive ? z : -z, 0, out);
+        flip(positive, out);
+      };
+    case 'weighted-bce': {
+      const pos = checkedWeights(spec.weights.pos, labels, 'pos');
+      const neg = checkedWeights(spec.weights.neg, labels, 'neg');
+      return (z, positive, l, out) => {
+        focalForm(positive ? z : -z, 0, out);
+        flip(positive, out);
+        const w = positive ? pos[l] : neg[l];
+        out[0] *= w;
+        out[1] *= w;
+      };
+    }
+    case 'focal': {
+      const gamma = spec.gamma ?? FOCAL_DEFAULTS.gamma;
+      checkNonNegative('focal gamma', gamma);
+      const alpha = spec.alpha;
+      if (alpha !== undefined && !(alpha >= 0 && alpha <= 1)) throw new Error(`focal alpha must be in [0, 1], got ${alpha}`);
+      return (z, positive, _l, out) => {
+        focalForm(positive ? z : -z, gamma, out);
+        flip(positive, out);
+        if (alpha !== undefined) {
+          const a = positive ? alpha : 1 - alpha;
+          out[0] *= a;
+          out[1] *= a;
+        }
+      };
+    }
+    case 'asymmetric': {
+      const gammaNeg = spec.gammaNeg ?? ASYMMETRIC_DEFAULTS.gammaNeg;
+      const gammaPos = spec.gammaPos ?? ASYMMETRIC_DEFAULTS.gammaPos;
+      const clip = spec.clip ?? ASYMMETRIC_DEFAULTS.clip;
+      checkNonNegative('asymmetric gammaNeg', gammaNeg);
+      checkNonNegative('asymmetric gammaPos', gammaPos);
+      if (!(clip >= 0 && clip < 1)) throw new Error(`asymmetric clip must be in [0, 1), got ${clip}`);
+      return (z, positive, _l, out) => {
+        if (positive) return focalForm(z, gammaPos, out);
+        if (clip === 0) {
+          focalForm(-z, gammaNeg, out);
+          out[1] = -out[1];
+          return;
+        }
+        // p_m = p − clip when p > clip, where 1 − p_m = σ(−z) + clip < 1; otherwise the entry is 0.
+        const p = sigmoidOf(z);
+        if (!(p > clip)) {
+          out[0] = 0;
+          out[1] = 0;
+          return;
+        }
+        const shifted = p - clip;
+        const q = sigmoidOf(-z) + clip;
+        const ce = -Math.log(q);
+        const dp = p * sigmoidOf(-z);
+        const weight = gammaNeg === 0 ? 1 : Math.pow(shifted, gammaNeg);
+        out[0] = weight * ce;
+        out[1] = (gammaNeg === 0 ? 0 : gammaNeg * Math.pow(shifted, gammaNeg - 1) * dp * ce) + (weight * dp) / q;
+      };
+    }
+    default:
+      throw new Error(`unknown loss '${(spec as { kind: string }).kind}' (expected one of ${LOSS_KINDS.join(', ')})`);
+  }
+}
+
+/** Turns dℓ/du into dℓ/dz for the negatives' u = −z. */
+function flip(positive: boolean, out: [number, number]): void {
+  if (!positive) out[1] = -out[1];
+}
+
+/** The per-entry loss [n, L] before the mean, as tfjs ops (differentiable by tfjs's autodiff). */
 export function elementwiseLoss(spec: LossSpec, z: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor2D {
   const labels = z.shape[1];
   switch (spec.kind) {
@@ -41,8 +156,8 @@ export function elementwiseLoss(spec: LossSpec, z: tf.Tensor2D, y: tf.Tensor2D):
       // −y·log σ(z) − (1−y)·log(1−σ(z)) = softplus(z) − y·z
       return tf.sub(softplus(z), tf.mul(y, z)) as tf.Tensor2D;
     case 'weighted-bce': {
-      const pos = weightVector(spec.weights.pos, labels, 'pos');
-      const neg = weightVector(spec.weights.neg, labels, 'neg');
+      const pos = tf.tensor1d(checkedWeights(spec.weights.pos, labels, 'pos'));
+      const neg = tf.tensor1d(checkedWeights(spec.weights.neg, labels, 'neg'));
       const positive = tf.mul(tf.mul(y, softplus(tf.neg(z))), pos);
       const negative = tf.mul(tf.mul(tf.sub(1, y), softplus(z)), neg);
       return tf.add(positive, negative) as tf.Tensor2D;
@@ -103,7 +218,7 @@ function logAddExp(a: tf.Tensor, b: number): tf.Tensor {
   return tf.add(tf.maximum(a, b), tf.log1p(tf.exp(tf.neg(tf.abs(tf.sub(a, b))))));
 }
 
-function weightVector(values: ArrayLike<number>, labels: number, side: 'pos' | 'neg'): tf.Tensor1D {
+function checkedWeights(values: ArrayLike<number>, labels: number, side: 'pos' | 'neg'): Float32Array {
   if (values.length !== labels) throw new Error(`weighted-bce: ${side} weights have ${values.length} entries for ${labels} labels`);
   const out = new Float32Array(labels);
   for (let l = 0; l < labels; l++) {
@@ -111,7 +226,7 @@ function weightVector(values: ArrayLike<number>, labels: number, side: 'pos' | '
     if (!Number.isFinite(w) || w < 0) throw new Error(`weighted-bce: ${side} weight of label ${l} must be finite and ≥ 0, got ${w}`);
     out[l] = w;
   }
-  return tf.tensor1d(out);
+  return out;
 }
 
 function checkNonNegative(name: string, value: number): void {
