@@ -51,10 +51,6 @@ export class Adam {
     this.v = variables.map((v) => tf.zerosLike(v));
   }
 
-  get steps(): number {
-    return this.t;
-  }
-
   /** Applies one step; `grads[i]` is the gradient of `variables[i]`. Does not dispose the gradients. */
   apply(grads: readonly tf.Tensor[]): void {
     this.t++;

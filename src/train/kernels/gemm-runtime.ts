@@ -27,13 +27,6 @@ interface EmscriptenModule {
 }
 
 const runtimes = new WeakMap<BackendWasm, Runtime>();
-let fusedMultiplyAdd = true;
-
-/** Chooses the plain (mul + add) GEMM over the fused multiply-add one for backends initialised later. */
-export function setFusedMultiplyAdd(enabled: boolean): void {
-  fusedMultiplyAdd = enabled;
-}
-
 function emscripten(backend: BackendWasm): EmscriptenModule {
   return backend.wasm as unknown as EmscriptenModule;
 }
@@ -43,7 +36,7 @@ function runtime(backend: BackendWasm): Runtime {
   if (!rt) {
     const memory = emscripten(backend).asm?.memory;
     if (!(memory instanceof wasmApi.Memory)) throw new Error('the wasm backend does not expose its memory; cannot run the GEMM kernels');
-    rt = { gemm: loadGemm(memory, { fusedMultiplyAdd }), scratchPtr: 0, scratchBytes: 0, columns: [] };
+    rt = { gemm: loadGemm(memory), scratchPtr: 0, scratchBytes: 0, columns: [] };
     runtimes.set(backend, rt);
   }
   return rt;
