@@ -5,6 +5,9 @@ import { selectBackend, type BackendPreference } from '../train/backend.js';
 import type { ImageSet } from '../train/image-set.js';
 import { buildModel, type ModelKind } from '../train/models.js';
 import { trainModel } from '../train/train.js';
+import { REFERENCE_WORKLOAD } from './workload.js';
+
+export { REFERENCE_WORKLOAD } from './workload.js';
 
 /** One row per model and backend; the fields of ../shared/reference/torch_throughput.py. */
 export interface TrainingThroughputRow {
@@ -33,8 +36,6 @@ export interface TrainingBenchOptions {
   seed?: number;
 }
 
-/** The reference workload: what torch_throughput.py runs by default. */
-export const REFERENCE_WORKLOAD = { size: 28, labels: 10, batchSize: 64, images: 2048, epochs: 2 } as const;
 
 /**
  * Trains each reference model on random images exactly as the PyTorch yardstick does (uniform

@@ -1,26 +1,27 @@
 import type { Command } from 'commander';
-import { benchTraining, REFERENCE_WORKLOAD } from '../bench/training.js';
+import { REFERENCE_WORKLOAD } from '../bench/workload.js';
 import { num, table } from '../report/format.js';
-import { BACKEND_PREFERENCES } from '../train/backend.js';
-import { MODEL_KINDS, type ModelKind } from '../train/models.js';
+import { BACKEND_NAMES, MODEL_NAMES } from '../experiment/spec.js';
 import { choiceOption, numberOption } from './options.js';
 
 export function registerTrainingBench(bench: Command): void {
   bench
     .command('training')
     .description('training throughput of the reference MLP and CNN, side by side with ../shared/reference/torch_throughput.py')
-    .option('--backend <name>', `tfjs backend: ${BACKEND_PREFERENCES.join(', ')}`, 'auto')
-    .option('--model <kind>', `${MODEL_KINDS.join(', ')} or both`, 'both')
+    .option('--backend <name>', `tfjs backend: ${BACKEND_NAMES.join(', ')}`, 'auto')
+    .option('--model <kind>', `${MODEL_NAMES.join(', ')} or both`, 'both')
     .option('--images <n>', 'images per epoch', String(REFERENCE_WORKLOAD.images))
     .option('--epochs <n>', 'timed epochs after one warm-up epoch', String(REFERENCE_WORKLOAD.epochs))
     .option('--batch <n>', 'batch size', String(REFERENCE_WORKLOAD.batchSize))
     .option('--json', 'print one JSON object per model (the fields of torch_throughput.py)')
     .action(async (o: { backend: string; model: string; images: string; epochs: string; batch: string; json?: boolean }) => {
-      const backend = choiceOption('--backend', o.backend, BACKEND_PREFERENCES);
-      const model = choiceOption('--model', o.model, [...MODEL_KINDS, 'both'] as const);
+      const backend = choiceOption('--backend', o.backend, BACKEND_NAMES);
+      const model = choiceOption('--model', o.model, [...MODEL_NAMES, 'both'] as const);
+      // tfjs loads only when this benchmark runs, so the other commands start fast.
+      const { benchTraining } = await import('../bench/training.js');
       const { rows, backendReason } = await benchTraining({
         backend,
-        models: model === 'both' ? MODEL_KINDS : [model as ModelKind],
+        models: model === 'both' ? MODEL_NAMES : [model as (typeof MODEL_NAMES)[number]],
         images: numberOption('--images', o.images, { min: 1, integer: true }),
         epochs: numberOption('--epochs', o.epochs, { min: 1, integer: true }),
         batchSize: numberOption('--batch', o.batch, { min: 1, integer: true }),
