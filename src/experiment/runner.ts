@@ -4,6 +4,7 @@ import { selectBackend, type BackendChoice, type BackendPreference, type EpochIn
 import { readResults, writeResults, type WrittenResults } from '../report/results.js';
 import { writeCharts } from '../report/charts.js';
 import { writePredictions } from '../report/predictions.js';
+import { gitCommit } from '../report/manifest.js';
 import type { TrialRecord } from '../report/records.js';
 import { expandGrid, selectShard, type Shard, type Trial } from './grid.js';
 import type { ResolvedSpec } from './spec.js';
@@ -66,6 +67,7 @@ export function defaultWorkers(): number {
  */
 export async function runSuite(spec: ResolvedSpec, options: RunOptions): Promise<RunResult> {
   const startedAt = new Date();
+  const commit = gitCommit();
   const emit = options.onEvent ?? (() => {});
   const grid = expandGrid(spec);
   const trials = options.shard ? selectShard(grid, options.shard.index, options.shard.count) : grid;
@@ -111,20 +113,20 @@ export async function runSuite(spec: ResolvedSpec, options: RunOptions): Promise
     }
   } catch (err) {
     if (options.signal?.aborted) {
-      if (records.length > 0) write(spec, options.out, records, startedAt, predictions);
+      if (records.length > 0) write(spec, options.out, records, startedAt, predictions, commit);
       throw new RunInterrupted(records.length, trials.length);
     }
     throw err;
   }
-  const written = write(spec, options.out, records, startedAt, predictions);
+  const written = write(spec, options.out, records, startedAt, predictions, commit);
   written.files.push(...(await writeCharts(options.out, written.aggregate)));
   journal.clear();
   return { ...written, records: [...records].sort((a, b) => a.index - b.index), ran: todo.length, seconds: (Date.now() - startedAt.getTime()) / 1000 };
 }
 
-function write(spec: ResolvedSpec, out: string, records: TrialRecord[], startedAt: Date, predictions: string[]): WrittenResults {
+function write(spec: ResolvedSpec, out: string, records: TrialRecord[], startedAt: Date, predictions: string[], commit: string | null): WrittenResults {
   const sorted = [...records].sort((a, b) => a.index - b.index);
-  return writeResults(out, sorted, { spec, startedAt, finishedAt: new Date(), predictions: predictions.sort() });
+  return writeResults(out, sorted, { spec, startedAt, finishedAt: new Date(), predictions: predictions.sort(), commit });
 }
 
 async function runHere(

@@ -86,6 +86,8 @@ export interface ManifestInput {
   files: string[];
   /** Defaults to this package; tests point it elsewhere. */
   packageRoot?: string;
+  /** The commit the run started from (read when it started: HEAD may move while a long suite runs); default HEAD now. */
+  commit?: string | null;
 }
 
 export function buildManifest(input: ManifestInput): Manifest {
@@ -101,7 +103,7 @@ export function buildManifest(input: ManifestInput): Manifest {
   return {
     suite: input.spec.name,
     spec: input.spec,
-    skewbench: { version: pkg.version ?? 'unknown', commit: gitCommit(root) },
+    skewbench: { version: pkg.version ?? 'unknown', commit: input.commit !== undefined ? input.commit : gitCommit(root) },
     dependencies: Object.fromEntries(names.map((name) => [name, installedVersion(name, root)])),
     runtime: { node: process.version, platform: process.platform, arch: process.arch, cpus: cpuList.length, cpuModel: cpuList[0]?.model.trim() ?? 'unknown' },
     backends: [...backends.values()].sort((a, b) => (a.backend + a.version < b.backend + b.version ? -1 : 1)),

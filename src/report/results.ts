@@ -185,6 +185,8 @@ export interface WriteResultsOptions {
   baseline?: string;
   /** Trials whose predictions/<trial>.csv was written, to be listed in the manifest. */
   predictions?: readonly string[];
+  /** The commit the run started from; default HEAD when writing. */
+  commit?: string | null;
 }
 
 export interface WrittenResults {
@@ -220,6 +222,7 @@ export function writeResults(dir: string, records: readonly TrialRecord[], optio
     records: sortedRecords(records),
     startedAt: options.startedAt,
     finishedAt: options.finishedAt,
+    commit: options.commit,
     files: [...texts.map(([name]) => name), RESULT_FILES.manifest, ...(options.predictions ?? []).map((trial) => relative(dir, predictionsPath(dir, trial)))],
   });
   texts.push([RESULT_FILES.manifest, JSON.stringify(manifest, null, 2) + '\n']);
