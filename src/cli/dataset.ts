@@ -50,7 +50,7 @@ export function datasetSpec(name: string, flags: DatasetFlags): DatasetSpec {
 }
 
 export async function buildFromFlags(name: string, flags: DatasetFlags): Promise<Dataset> {
-  const seed = numberOption('--seed', flags.seed, { integer: true });
+  const seed = numberOption('--seed', flags.seed, { min: 0, max: 0xffffffff, integer: true });
   return buildDataset(datasetSpec(name, flags), parseSkew(flags.skew), seed);
 }
 

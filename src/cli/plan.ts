@@ -29,7 +29,7 @@ export function registerPlan(program: Command): void {
         percent: numberOption('--percent', String(o.percent), { min: 0 }),
         threshold: o.threshold === undefined ? undefined : numberOption('--threshold', String(o.threshold), { min: 0, max: 1, exclusiveMin: true }),
       };
-      const seed = numberOption('--seed', String(o.seed), { integer: true });
+      const seed = numberOption('--seed', String(o.seed), { min: 0, max: 0xffffffff, integer: true });
       const matrix = readLabelsCsv(file, { sep: String(o.sep) });
       let plan;
       try {

@@ -14,7 +14,7 @@ export interface ImageSet {
   sources?: Int32Array;
 }
 
-/** The label-preserving augmentations a dataset may allow (the seed plan's four). */
+/** The label-preserving augmentations a dataset may allow (the seed pipeline's four). */
 export type AugmentationName = 'flip' | 'rotate' | 'zoom' | 'brightness';
 
 export const AUGMENTATIONS: readonly AugmentationName[] = ['flip', 'rotate', 'zoom', 'brightness'];

@@ -8,6 +8,7 @@ import { PREDICTIONS_DIR } from '../report/predictions.js';
 import type { TrialRecord } from '../report/records.js';
 import { readResults, writeResults, type WrittenResults } from '../report/results.js';
 import { writeCharts } from '../report/charts.js';
+import { aggregate } from '../report/aggregate.js';
 
 /** What a trial computed, without how long it took: two runs of one trial agree on this. */
 function outcome(record: TrialRecord): string {
@@ -48,6 +49,8 @@ export async function mergeResults(dirs: readonly string[], out: string): Promis
     }
   }
   const records = mergeRecords(dirs.map((dir) => ({ dir, records: readResults(dir) })));
+  // Everything that can reject the input runs before the first file is written.
+  aggregate(records);
   const predictions = new Map<string, string>();
   for (const dir of dirs) {
     const from = join(dir, PREDICTIONS_DIR);

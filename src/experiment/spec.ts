@@ -87,8 +87,8 @@ const lossSchema = z
     if (loss.kind === 'weighted-bce' && weights.scheme === 'none') {
       ctx.issues.push({ code: 'custom', path: ['weights'], input: loss.weights, message: `weighted-bce needs a weights scheme other than none (one of ${WEIGHT_SCHEMES.filter((s) => s !== 'none').join(', ')})` });
     }
-    if (loss.kind === 'bce' && weights.scheme !== 'none') {
-      ctx.issues.push({ code: 'custom', path: ['weights'], input: loss.weights, message: 'plain bce takes no weights; use kind "weighted-bce"' });
+    if ((loss.kind === 'bce' || loss.kind === 'focal' || loss.kind === 'asymmetric') && weights.scheme !== 'none') {
+      ctx.issues.push({ code: 'custom', path: ['weights'], input: loss.weights, message: `the ${loss.kind} loss takes no per-label weights; use kind "weighted-bce"` });
     }
     const allowed: Record<(typeof LOSS_NAMES)[number], string[]> = { bce: [], 'weighted-bce': [], focal: ['gamma', 'alpha'], asymmetric: ['gammaNeg', 'gammaPos', 'clip'] };
     for (const key of Object.keys(loss.options)) {

@@ -130,9 +130,6 @@ export async function runTrial(trial: Trial, backend: BackendChoice, data: DataS
 export function lossFor(method: MethodSpec, dataset: Pick<Dataset, 'train'>): LossSpec {
   const loss = method.loss;
   if (!loss) return { kind: 'bce' };
-  if (loss.weights.scheme !== 'none' && loss.kind !== 'weighted-bce') {
-    throw new Error(`method ${method.name}: per-label weights apply to the weighted-bce loss, not ${loss.kind}`);
-  }
   switch (loss.kind) {
     case 'bce':
       return { kind: 'bce' };

@@ -36,7 +36,7 @@ type Formula = (c: number, N: number, L: number, beta: number) => [number, numbe
 
 const formulas: Record<WeightScheme, Formula> = {
   none: () => [1, 1],
-  // The seed plan's formula: one weight per label, on both terms.
+  // The seed pipeline's formula: one weight per label, on both terms.
   'inverse-frequency': (c, N, L) => {
     const w = c > 0 ? N / (L * c) : NaN;
     return [w, w];

@@ -90,14 +90,16 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
         const y = tf.tensor2d(labelsToFloats(set.labels, order, start, end), [b, labelCount]);
         try {
           const { value, grads } = tf.variableGrads(() => computeLoss(loss, model.logits(x), y), model.variables as tf.Variable[]);
-          const batchLoss = value.dataSync()[0];
-          if (!Number.isFinite(batchLoss)) {
+          try {
+            const batchLoss = value.dataSync()[0];
+            if (!Number.isFinite(batchLoss)) {
+              throw new Error(`training diverged: the ${loss.kind} loss became ${batchLoss} in epoch ${epoch} (step ${steps + 1})`);
+            }
+            optimizer.apply(model.variables.map((v) => grads[v.name]));
+            lossSum += batchLoss * b;
+          } finally {
             tf.dispose([value, grads]);
-            throw new Error(`training diverged: the ${loss.kind} loss became ${batchLoss} in epoch ${epoch} (step ${steps + 1})`);
           }
-          optimizer.apply(model.variables.map((v) => grads[v.name]));
-          tf.dispose([value, grads]);
-          lossSum += batchLoss * b;
         } finally {
           tf.dispose([x, y]);
         }

@@ -101,7 +101,7 @@ describe('the cpu Transform kernel, once augmentation has run', () => {
 });
 
 describe('augmentParams', () => {
-  it('stays within the seed plan ranges and is a pure function of (seed, source, copy)', () => {
+  it('stays within the documented ranges and is a pure function of (seed, source, copy)', () => {
     const all = ['flip', 'rotate', 'zoom', 'brightness'] as const;
     let flips = 0;
     for (let i = 0; i < 500; i++) {

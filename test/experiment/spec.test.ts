@@ -110,7 +110,7 @@ describe('parseSpec errors: one line per problem, naming the file and JSON path'
       'experiments/x.json: methods[3].plan.options.maxGrowth: expected a number ≥ 1, got 0.5',
       'experiments/x.json: methods[3].plan.augment[1]: expected one of "flip", "rotate", "zoom", "brightness", got "blur"',
       'experiments/x.json: methods[4].loss.weights: expected one of none, inverse-frequency, balanced-binary, pos-weight, effective-number, sqrt-inverse, or an object { scheme, normalize?, clip?, beta? }, got "foo"',
-      'experiments/x.json: methods[5].loss.weights: plain bce takes no weights; use kind "weighted-bce"',
+      'experiments/x.json: methods[5].loss.weights: the bce loss takes no per-label weights; use kind "weighted-bce"',
       'experiments/x.json: seeds[1]: expected an integer, got 2.5',
       'experiments/x.json: skews[2]: duplicate skew "exponential:50" (also skews[0])',
       'experiments/x.json: seeds[2]: duplicate seed 1 (also seeds[0])',
@@ -183,5 +183,20 @@ describe('names shared with the training engine', () => {
     expect([...MODEL_NAMES]).toEqual([...MODEL_KINDS]);
     expect([...LOSS_NAMES]).toEqual([...LOSS_KINDS]);
     expect([...BACKEND_NAMES]).toEqual([...BACKEND_PREFERENCES]);
+  });
+});
+
+describe('losses and weights', () => {
+  it('rejects per-label weights on a loss that does not take them', () => {
+    const spec = (kind: string) => ({
+      name: 's',
+      dataset: { name: 'shapes' },
+      skews: ['uniform'],
+      methods: [{ name: 'baseline' }, { name: 'm', loss: { kind, weights: 'pos-weight' } }],
+    });
+    for (const kind of ['focal', 'asymmetric', 'bce']) {
+      expect(problems(() => parseSpec(spec(kind), 'x.json'))).toEqual([`x.json: methods[1].loss.weights: the ${kind} loss takes no per-label weights; use kind "weighted-bce"`]);
+    }
+    expect(parseSpec(spec('weighted-bce'), 'x.json').methods[1].loss!.weights).toEqual({ scheme: 'pos-weight' });
   });
 });

@@ -1,7 +1,7 @@
 import type { Planner } from './types.js';
 
 /**
- * The seed plan's loop, reproduced as written: max_needed = max over labels of
+ * The seed pipeline's loop, reproduced as written: max_needed = max over labels of
  * max_count / (count + 1e-6); copies_i = floor(max_needed · mean(labels_i)). It duplicates an image
  * by how many labels it carries, not by how rare they are, and a label with no images makes
  * max_needed ~10⁶·max_count — such a plan is refused with an error rather than materialised.
