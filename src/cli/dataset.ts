@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
 import { buildDataset, DATASET_NAMES, DATASETS, type Dataset, type DatasetSpec } from '../data/build.js';
-import { datasetHash } from '../data/hash.js';
-import { formatSkew, parseSkew } from '../data/skew.js';
-import { SPLITS } from '../data/types.js';
+import { describeDataset } from '../data/describe.js';
+import { parseSkew } from '../data/skew.js';
 import { InputError } from '../errors.js';
-import { labelStats } from '../labels/stats.js';
-import { num, table } from '../report/format.js';
+import { formatDataset } from '../report/dataset.js';
 import { numberOption, warn } from './options.js';
 
 export interface DatasetFlags {
@@ -54,42 +52,6 @@ export async function buildFromFlags(name: string, flags: DatasetFlags): Promise
   return buildDataset(datasetSpec(name, flags), parseSkew(flags.skew), seed);
 }
 
-/** The `--json` shape: per split its size, hash and per-label counts (with the profile's target in train). */
-export function datasetJson(d: Dataset): object {
-  const splits = Object.fromEntries(
-    SPLITS.map((split) => {
-      const counts = d[split].labels.counts();
-      return [
-        split,
-        {
-          images: d[split].labels.rows,
-          hash: datasetHash(d[split]),
-          labels: d.labels.map((name, l) => (split === 'train' ? { name, count: counts[l], target: d.targets[l] } : { name, count: counts[l] })),
-        },
-      ];
-    }),
-  );
-  return { dataset: d.name, skew: formatSkew(d.skew), seed: d.seed, splits };
-}
-
-export function formatDataset(d: Dataset): string {
-  const counts = Object.fromEntries(SPLITS.map((s) => [s, d[s].labels.counts()])) as Record<(typeof SPLITS)[number], Int32Array>;
-  const perLabel = table(
-    ['label', 'train', 'target', 'val', 'test'],
-    d.labels.map((name, l) => [name, counts.train[l], d.targets[l], counts.val[l], counts.test[l]]),
-  );
-  const stats = table(
-    ['split', 'images', 'cardinality', 'density', 'labelsets', 'MeanIR', 'MaxIR', 'CVIR', 'SCUMBLE', 'hash'],
-    SPLITS.map((split) => {
-      const s = labelStats(d[split].labels);
-      return [split, s.images, num(s.cardinality), num(s.density), s.labelsets, num(s.meanIR, 2), num(s.maxIR, 2), num(s.cvIR), num(s.scumble), datasetHash(d[split]).slice(0, 12)];
-    }),
-  );
-  const { height, width, channels } = d.train;
-  const header = `${d.name}, skew ${formatSkew(d.skew)}, seed ${d.seed}: ${height}×${width}×${channels} images, label-preserving augmentations: ${d.augmentations.join(', ') || 'none'}`;
-  return [header, perLabel, stats].join('\n');
-}
-
 export function registerDataset(program: Command): void {
   addDatasetFlags(program.command('dataset').description('build a seeded, skewed dataset and show its realized label counts per split and its label stats'))
     .option('--json', 'print {dataset, skew, seed, splits: {train, val, test}} as JSON')
@@ -97,6 +59,7 @@ export function registerDataset(program: Command): void {
     .action(async (name: string, flags: DatasetFlags & { json?: boolean }) => {
       const d = await buildFromFlags(name, flags);
       d.warnings.forEach(warn);
-      process.stdout.write((flags.json ? JSON.stringify(datasetJson(d), null, 2) : formatDataset(d)) + '\n');
+      const description = describeDataset(d);
+      process.stdout.write((flags.json ? JSON.stringify(description, null, 2) : formatDataset(d, description)) + '\n');
     });
 }

@@ -4,7 +4,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { datasetJson, datasetSpec, formatDataset } from '../../src/cli/dataset.js';
+import { datasetSpec } from '../../src/cli/dataset.js';
+import { describeDataset } from '../../src/data/describe.js';
+import { formatDataset } from '../../src/report/dataset.js';
 import { renderPreview } from '../../src/data/preview.js';
 import { buildDataset, type Dataset } from '../../src/data/build.js';
 import { datasetHash } from '../../src/data/hash.js';
@@ -30,7 +32,7 @@ describe('dataset command', () => {
   });
 
   it('prints counts with targets for train, and hashes of every split, as JSON', () => {
-    const json = datasetJson(d) as { dataset: string; skew: string; seed: number; splits: Record<string, { images: number; hash: string; labels: Array<{ name: string; count: number; target?: number }> }> };
+    const json = describeDataset(d);
     expect(json.dataset).toBe('shapes');
     expect(json.skew).toBe('step:0.3:4');
     expect(json.seed).toBe(2);
@@ -42,7 +44,7 @@ describe('dataset command', () => {
   });
 
   it('shows a per-label table and the label stats of each split', () => {
-    const text = formatDataset(d);
+    const text = formatDataset(d, describeDataset(d));
     expect(text).toContain('shapes, skew step:0.3:4, seed 2: 28×28×1 images');
     expect(text).toMatch(/label\s+│\s+train\s+│\s+target\s+│\s+val\s+│\s+test/);
     expect(text).toMatch(/MeanIR/);

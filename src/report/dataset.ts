@@ -1,0 +1,25 @@
+import type { Dataset } from '../data/build.js';
+import type { DatasetDescription } from '../data/describe.js';
+import { labelStats } from '../labels/stats.js';
+import { num, table } from './format.js';
+
+const SPLITS = ['train', 'val', 'test'] as const;
+
+/** The `skewbench dataset` tables: realized counts per split with the train targets, then each split's label stats and hash. */
+export function formatDataset(d: Dataset, description: DatasetDescription): string {
+  const { splits } = description;
+  const perLabel = table(
+    ['label', 'train', 'target', 'val', 'test'],
+    d.labels.map((name, l) => [name, splits.train.labels[l].count, d.targets[l], splits.val.labels[l].count, splits.test.labels[l].count]),
+  );
+  const stats = table(
+    ['split', 'images', 'cardinality', 'density', 'labelsets', 'MeanIR', 'MaxIR', 'CVIR', 'SCUMBLE', 'hash'],
+    SPLITS.map((split) => {
+      const s = labelStats(d[split].labels);
+      return [split, s.images, num(s.cardinality), num(s.density), s.labelsets, num(s.meanIR, 2), num(s.maxIR, 2), num(s.cvIR), num(s.scumble), splits[split].hash.slice(0, 12)];
+    }),
+  );
+  const { height, width, channels } = d.train;
+  const header = `${d.name}, skew ${description.skew}, seed ${d.seed}: ${height}×${width}×${channels} images, label-preserving augmentations: ${d.augmentations.join(', ') || 'none'}`;
+  return [header, perLabel, stats].join('\n');
+}
