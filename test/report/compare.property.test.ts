@@ -79,10 +79,12 @@ describe('decideDelta invariants', () => {
   });
 
   it('a regression drops by more than max-drop, beyond noise when there is an interval; a lower max-drop keeps it', () => {
+    let regressions = 0;
     fc.assert(
       fc.property(valuesArb, valuesArb, maxDropArb, fc.double({ min: 0, max: 1, noNaN: true }), (base, cur, maxDrop, fraction) => {
         const d = decideDelta(base, cur, maxDrop);
         if (d.regression) {
+          regressions++;
           expect(d.delta).toBeLessThan(-maxDrop);
           if (d.interval) expect(d.interval.high).toBeLessThan(0);
           expect(decideDelta(base, cur, maxDrop * fraction).regression).toBe(true);
@@ -92,6 +94,8 @@ describe('decideDelta invariants', () => {
         }
       }),
     );
+    // The generated cases must include regressions, or the branch above proved nothing.
+    expect(regressions).toBeGreaterThan(0);
   });
 });
 
