@@ -62,23 +62,11 @@ export interface SideSummary {
   mean: number;
 }
 
-export interface ComparisonRow extends ComparisonKey {
+export interface ComparisonRow extends ComparisonKey, DeltaDecision {
   /** The label's group in most baseline seeds (a tie goes to the rarer group). */
   group: LabelGroup;
   baseline: SideSummary;
   current: SideSummary;
-  /**
-   * current − baseline: the mean paired difference over the shared seeds for a paired test,
-   * otherwise the difference of the two means.
-   */
-  delta: number;
-  interval: Interval | null;
-  test: DeltaTest;
-  /** The seeds the paired differences were taken over (empty unless `test` is paired). */
-  pairedSeeds: number[];
-  /** The interval lies entirely below 0; null without an interval. */
-  significantDrop: boolean | null;
-  regression: boolean;
 }
 
 export interface Comparison {
@@ -180,11 +168,18 @@ function valuesOf(values: ReadonlyMap<number, number>): number[] {
   return [...values.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => v);
 }
 
+/** The verdict on one label: Δ = current − baseline, its interval and which test gave it. */
 export interface DeltaDecision {
+  /**
+   * current − baseline: the mean paired difference over the shared seeds for a paired test,
+   * otherwise the difference of the two means.
+   */
   delta: number;
   interval: Interval | null;
   test: DeltaTest;
+  /** The seeds the paired differences were taken over (empty unless `test` is paired). */
   pairedSeeds: number[];
+  /** The interval lies entirely below 0; null without an interval. */
   significantDrop: boolean | null;
   regression: boolean;
 }
