@@ -79,7 +79,11 @@ export function operatingPoints(column: LabelColumn): OperatingPoint[] {
   const { scores, truth } = column;
   const n = scores.length;
   const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
+  for (let i = 0; i < n; i++) {
+    // A NaN would make the sort order undefined, and with it every point after it.
+    if (Number.isNaN(scores[i])) throw new RangeError(`score of image ${i} is NaN`);
+    order[i] = i;
+  }
   order.sort((a, b) => scores[b] - scores[a]);
   const points: OperatingPoint[] = [];
   let tp = 0;

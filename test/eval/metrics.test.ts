@@ -50,6 +50,9 @@ describe('precisionRecallF1 (zero_division=0)', () => {
 });
 
 describe('averagePrecision', () => {
+  it('rejects a NaN score rather than ranking by an undefined order', () => {
+    expect(() => averagePrecision(column([0.9, Number.NaN, 0.2], [1, 0, 1]))).toThrow(/score of image 1 is NaN/);
+  });
   it('steps over distinct scores, tied scores entering together', () => {
     // 0.9: P=1, ΔR=1/3; 0.8 (one pos, one neg): P=2/3, ΔR=1/3; 0.5: P=3/4, ΔR=1/3 → 29/36
     expect(averagePrecision(column([0.9, 0.8, 0.8, 0.5, 0.3, 0.1], [1, 0, 1, 1, 0, 0]))).toBeCloseTo(29 / 36, 15);
