@@ -1,5 +1,4 @@
 import {
-  backend_util,
   Conv2D,
   FusedConv2D,
   type Conv2DAttrs,
@@ -10,7 +9,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { cachedColumns, matMulInto, pointer } from './gemm-runtime.js';
-import { columnsKey, im2col } from './im2col.js';
+import { columnsKey, im2col, nhwcConvInfo } from './im2col.js';
 import { runBuiltin } from './wasm-backend.js';
 
 type Inputs = { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
@@ -38,16 +37,7 @@ function convolve(kernelName: string, args: { inputs: Inputs; backend: BackendWa
   if (!supported) {
     return runBuiltin(kernelName, backend, inputs as unknown as Record<string, TensorInfo>, attrs as unknown as Record<string, never>);
   }
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filter.shape as [number, number, number, number],
-    attrs.strides,
-    attrs.dilations,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    'channelsLast',
-  );
+  const info = nhwcConvInfo(x.shape, filter.shape, attrs);
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth } = info;
   const rows = batchSize * outHeight * outWidth;
   const taps = filterHeight * filterWidth * inChannels;
