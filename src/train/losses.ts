@@ -94,10 +94,7 @@ function entryLoss(spec: LossSpec, labels: number): EntryLoss {
       };
     }
     case 'focal': {
-      const gamma = spec.gamma ?? FOCAL_DEFAULTS.gamma;
-      checkNonNegative('focal gamma', gamma);
-      const alpha = spec.alpha;
-      if (alpha !== undefined && !(alpha >= 0 && alpha <= 1)) throw new Error(`focal alpha must be in [0, 1], got ${alpha}`);
+      const { gamma, alpha } = focalParams(spec);
       return (z, positive, _l, out) => {
         focalForm(positive ? z : -z, gamma, out);
         flip(positive, out);
@@ -109,12 +106,7 @@ function entryLoss(spec: LossSpec, labels: number): EntryLoss {
       };
     }
     case 'asymmetric': {
-      const gammaNeg = spec.gammaNeg ?? ASYMMETRIC_DEFAULTS.gammaNeg;
-      const gammaPos = spec.gammaPos ?? ASYMMETRIC_DEFAULTS.gammaPos;
-      const clip = spec.clip ?? ASYMMETRIC_DEFAULTS.clip;
-      checkNonNegative('asymmetric gammaNeg', gammaNeg);
-      checkNonNegative('asymmetric gammaPos', gammaPos);
-      if (!(clip >= 0 && clip < 1)) throw new Error(`asymmetric clip must be in [0, 1), got ${clip}`);
+      const { gammaNeg, gammaPos, clip } = asymmetricParams(spec);
       return (z, positive, _l, out) => {
         if (positive) return focalForm(z, gammaPos, out);
         if (clip === 0) {
@@ -163,27 +155,20 @@ export function elementwiseLoss(spec: LossSpec, z: tf.Tensor2D, y: tf.Tensor2D):
       return tf.add(positive, negative) as tf.Tensor2D;
     }
     case 'focal': {
-      const gamma = spec.gamma ?? FOCAL_DEFAULTS.gamma;
-      checkNonNegative('focal gamma', gamma);
+      const { gamma, alpha } = focalParams(spec);
       // s = ±1 turns the target into a sign: p_t = σ(s·z), −log p_t = softplus(−s·z),
       // (1 − p_t)^γ = σ(−s·z)^γ = exp(−γ·softplus(s·z)) (finite and differentiable everywhere).
       const sz = tf.mul(tf.sub(tf.mul(y, 2), 1), z);
       const ce = softplus(tf.neg(sz));
       let loss = gamma === 0 ? ce : tf.mul(tf.exp(tf.mul(softplus(sz), -gamma)), ce);
-      if (spec.alpha !== undefined) {
-        if (!(spec.alpha >= 0 && spec.alpha <= 1)) throw new Error(`focal alpha must be in [0, 1], got ${spec.alpha}`);
+      if (alpha !== undefined) {
         // α for positives, 1 − α for negatives.
-        loss = tf.mul(loss, tf.add(tf.mul(y, 2 * spec.alpha - 1), 1 - spec.alpha));
+        loss = tf.mul(loss, tf.add(tf.mul(y, 2 * alpha - 1), 1 - alpha));
       }
       return loss as tf.Tensor2D;
     }
     case 'asymmetric': {
-      const gammaNeg = spec.gammaNeg ?? ASYMMETRIC_DEFAULTS.gammaNeg;
-      const gammaPos = spec.gammaPos ?? ASYMMETRIC_DEFAULTS.gammaPos;
-      const clip = spec.clip ?? ASYMMETRIC_DEFAULTS.clip;
-      checkNonNegative('asymmetric gammaNeg', gammaNeg);
-      checkNonNegative('asymmetric gammaPos', gammaPos);
-      if (!(clip >= 0 && clip < 1)) throw new Error(`asymmetric clip must be in [0, 1), got ${clip}`);
+      const { gammaNeg, gammaPos, clip } = asymmetricParams(spec);
       // Positives: (1 − p)^γ⁺ · −log p.
       const cePos = softplus(tf.neg(z));
       const positive = gammaPos === 0 ? cePos : tf.mul(tf.exp(tf.mul(softplus(z), -gammaPos)), cePos);
@@ -227,6 +212,26 @@ function checkedWeights(values: ArrayLike<number>, labels: number, side: 'pos' |
     out[l] = w;
   }
   return out;
+}
+
+/** The focal loss's γ (default 2) and optional α, checked: both forms of the loss read them here. */
+function focalParams(spec: Extract<LossSpec, { kind: 'focal' }>): { gamma: number; alpha: number | undefined } {
+  const gamma = spec.gamma ?? FOCAL_DEFAULTS.gamma;
+  checkNonNegative('focal gamma', gamma);
+  const alpha = spec.alpha;
+  if (alpha !== undefined && !(alpha >= 0 && alpha <= 1)) throw new Error(`focal alpha must be in [0, 1], got ${alpha}`);
+  return { gamma, alpha };
+}
+
+/** ASL's γ⁻, γ⁺ and clip with their defaults, checked: both forms of the loss read them here. */
+function asymmetricParams(spec: Extract<LossSpec, { kind: 'asymmetric' }>): { gammaNeg: number; gammaPos: number; clip: number } {
+  const gammaNeg = spec.gammaNeg ?? ASYMMETRIC_DEFAULTS.gammaNeg;
+  const gammaPos = spec.gammaPos ?? ASYMMETRIC_DEFAULTS.gammaPos;
+  const clip = spec.clip ?? ASYMMETRIC_DEFAULTS.clip;
+  checkNonNegative('asymmetric gammaNeg', gammaNeg);
+  checkNonNegative('asymmetric gammaPos', gammaPos);
+  if (!(clip >= 0 && clip < 1)) throw new Error(`asymmetric clip must be in [0, 1), got ${clip}`);
+  return { gammaNeg, gammaPos, clip };
 }
 
 function checkNonNegative(name: string, value: number): void {
