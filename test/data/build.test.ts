@@ -6,22 +6,11 @@ import { datasetHash } from '../../src/data/hash.js';
 import { splitPools } from '../../src/data/pools.js';
 import { parseSkew, profileShares } from '../../src/data/skew.js';
 import { SPLITS, type ImageSet, type SplitName } from '../../src/data/types.js';
-import { InputError } from '../../src/errors.js';
 import { LabelMatrix } from '../../src/labels/matrix.js';
 import { createRng } from '../../src/labels/rng.js';
+import { inputErrorMessage } from './input-error.js';
 
 const small = { nMax: 40, testPerLabel: 12 };
-
-async function inputError(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(InputError);
-    expect((err as Error).message).not.toContain('\n');
-    return (err as Error).message;
-  }
-  throw new Error('expected an InputError');
-}
 
 describe('buildDataset: shapes', () => {
   it('same dataset, skew and seed ⇒ identical hashes; another seed ⇒ different data', async () => {
@@ -76,11 +65,11 @@ describe('buildDataset: shapes', () => {
   });
 
   it('rejects bad input with one-line errors naming what was expected', async () => {
-    expect(await inputError(buildDataset({ name: 'cifar' }, parseSkew('uniform'), 1))).toMatch(/unknown dataset "cifar" \(expected one of fashion-mosaic, digits-mosaic, mixed-mosaic, shapes, folder\)/);
-    expect(await inputError(buildDataset({ name: 'shapes', options: { gird: 3 } }, parseSkew('uniform'), 1))).toMatch(/dataset "shapes": options: Unrecognized key: "gird"/i);
-    expect(await inputError(buildDataset({ name: 'shapes', options: { nMax: -3 } }, parseSkew('uniform'), 1))).toMatch(/dataset "shapes": options\.nMax: /);
-    expect(await inputError(buildDataset({ name: 'shapes', options: { tileSize: 10 } }, parseSkew('uniform'), 1))).toMatch(/tileSize must divide the item size 28/);
-    expect(await inputError(buildDataset({ name: 'folder' }, parseSkew('uniform'), 1))).toMatch(/dataset "folder": options\.dir: /);
+    expect(await inputErrorMessage(buildDataset({ name: 'cifar' }, parseSkew('uniform'), 1))).toMatch(/unknown dataset "cifar" \(expected one of fashion-mosaic, digits-mosaic, mixed-mosaic, shapes, folder\)/);
+    expect(await inputErrorMessage(buildDataset({ name: 'shapes', options: { gird: 3 } }, parseSkew('uniform'), 1))).toMatch(/dataset "shapes": options: Unrecognized key: "gird"/i);
+    expect(await inputErrorMessage(buildDataset({ name: 'shapes', options: { nMax: -3 } }, parseSkew('uniform'), 1))).toMatch(/dataset "shapes": options\.nMax: /);
+    expect(await inputErrorMessage(buildDataset({ name: 'shapes', options: { tileSize: 10 } }, parseSkew('uniform'), 1))).toMatch(/tileSize must divide the item size 28/);
+    expect(await inputErrorMessage(buildDataset({ name: 'folder' }, parseSkew('uniform'), 1))).toMatch(/dataset "folder": options\.dir: /);
   });
 });
 
@@ -130,7 +119,7 @@ describe('buildDataset: digits mosaics', () => {
   });
 
   it('names the label and the numbers when the profile needs more items than a class has', async () => {
-    const message = await inputError(buildDataset({ name: 'digits-mosaic', options: { nMax: 700 } }, parseSkew('uniform'), 1));
+    const message = await inputErrorMessage(buildDataset({ name: 'digits-mosaic', options: { nMax: 700 } }, parseSkew('uniform'), 1));
     // Class 2 (the first too small) has 991 items, ⌊0.7 · 991⌋ = 693 of them in the train pool.
     expect(message).toBe('digits-mosaic: label "2" needs 700 train items but its train pool holds 693; lower nMax or the skew');
   });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDataset } from '../../src/data/build.js';
 import { loadFolder, splitOfId } from '../../src/data/folder.js';
 import { parseSkew } from '../../src/data/skew.js';
-import { InputError } from '../../src/errors.js';
+import { inputErrorMessage } from './input-error.js';
 
 const root = mkdtempSync(join(tmpdir(), 'skewbench-folder-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -37,17 +37,6 @@ beforeAll(async () => {
   dir = await makeFolder('ok', 90);
 });
 
-async function message(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(InputError);
-    expect((err as Error).message).not.toContain('\n');
-    return (err as Error).message;
-  }
-  throw new Error('expected an InputError');
-}
-
 describe('loadFolder', () => {
   it('decodes PNG, JPEG and WebP, resized to the asked size and channels', async () => {
     const grey = await loadFolder({ dir, size: 6, channels: 1 });
@@ -64,22 +53,22 @@ describe('loadFolder', () => {
   it('names an absent file, an undecodable file, an empty folder and a missing labels file', async () => {
     const absent = await makeFolder('absent', 3);
     writeFileSync(join(absent, 'labels.csv'), 'file,labels\nimg0.png,cat\nghost.png,dog\n');
-    expect(await message(loadFolder({ dir: absent, size: 8, channels: 1 }))).toMatch(/labels\.csv: row 2 names image "ghost\.png", which is not a file in .*absent/);
+    expect(await inputErrorMessage(loadFolder({ dir: absent, size: 8, channels: 1 }))).toMatch(/labels\.csv: row 2 names image "ghost\.png", which is not a file in .*absent/);
 
     const broken = await makeFolder('broken', 3);
     writeFileSync(join(broken, 'img1.jpg'), 'not a jpeg at all');
-    expect(await message(loadFolder({ dir: broken, size: 8, channels: 1 }))).toMatch(/broken[/\\]img1\.jpg: cannot decode image/);
+    expect(await inputErrorMessage(loadFolder({ dir: broken, size: 8, channels: 1 }))).toMatch(/broken[/\\]img1\.jpg: cannot decode image/);
 
     const empty = join(root, 'empty');
     mkdirSync(empty);
-    expect(await message(loadFolder({ dir: empty, size: 8, channels: 1 }))).toMatch(/folder .*empty: no PNG, JPEG or WebP images in it/);
+    expect(await inputErrorMessage(loadFolder({ dir: empty, size: 8, channels: 1 }))).toMatch(/folder .*empty: no PNG, JPEG or WebP images in it/);
 
     const noCsv = join(root, 'nocsv');
     mkdirSync(noCsv);
     await sharp({ create: { width: 2, height: 2, channels: 3, background: '#000' } }).png().toFile(join(noCsv, 'a.png'));
-    expect(await message(loadFolder({ dir: noCsv, size: 8, channels: 1 }))).toMatch(/labels file .*nocsv[/\\]labels\.csv not found/);
+    expect(await inputErrorMessage(loadFolder({ dir: noCsv, size: 8, channels: 1 }))).toMatch(/labels file .*nocsv[/\\]labels\.csv not found/);
 
-    expect(await message(loadFolder({ dir: join(root, 'nowhere'), size: 8, channels: 1 }))).toMatch(/nowhere: not a directory/);
+    expect(await inputErrorMessage(loadFolder({ dir: join(root, 'nowhere'), size: 8, channels: 1 }))).toMatch(/nowhere: not a directory/);
   });
 });
 
@@ -107,7 +96,7 @@ describe('buildDataset: folder', () => {
   });
 
   it('names the label and the numbers when nMax asks for more than the folder has', async () => {
-    expect(await message(buildDataset({ name: 'folder', options: { dir, size: 8, nMax: 500 } }, parseSkew('uniform'), 1))).toMatch(
+    expect(await inputErrorMessage(buildDataset({ name: 'folder', options: { dir, size: 8, nMax: 500 } }, parseSkew('uniform'), 1))).toMatch(
       /train split: skew uniform with nMax 500 needs 500 images of label "\w+" but only \d+ have it/,
     );
   });
