@@ -1,5 +1,4 @@
 import { availableParallelism } from 'node:os';
-import type { Dataset } from '../data/index.js';
 import { selectBackend, type BackendChoice, type BackendPreference, type EpochInfo } from '../train/index.js';
 import { readResults, writeResults, type WrittenResults } from '../report/results.js';
 import { writeCharts } from '../report/charts.js';
@@ -8,7 +7,7 @@ import { gitCommit } from '../report/manifest.js';
 import type { TrialRecord } from '../report/records.js';
 import { expandGrid, selectShard, type Shard, type Trial } from './grid.js';
 import type { ResolvedSpec } from './spec.js';
-import { datasetFor, runTrial } from './trial.js';
+import { lastDataCache, runTrial } from './trial.js';
 import { Journal } from './journal.js';
 import { runGroupsInWorkers } from './pool.js';
 import { existsSync } from 'node:fs';
@@ -141,11 +140,7 @@ async function runHere(
   if (todo.length === 0) return;
   const backend = await selectBackend(preference);
   emit({ type: 'backend', backend });
-  let cached: { key: string; data: Promise<Dataset> } | undefined;
-  const data = (trial: Trial): Promise<Dataset> => {
-    if (cached?.key !== trial.dataKey) cached = { key: trial.dataKey, data: datasetFor(trial) };
-    return cached.data;
-  };
+  const data = lastDataCache();
   for (const trial of todo) {
     await nextTick();
     options.signal?.throwIfAborted();

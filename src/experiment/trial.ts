@@ -28,6 +28,18 @@ export function datasetFor(trial: Trial): Promise<Dataset> {
 }
 
 /**
+ * A data source that keeps the last data it built: trials run grouped by data key, so each group's
+ * data is built once and only one group's data is held at a time.
+ */
+export function lastDataCache(): DataSource {
+  let cached: { key: string; data: Promise<Dataset> } | undefined;
+  return (trial) => {
+    if (cached?.key !== trial.dataKey) cached = { key: trial.dataKey, data: datasetFor(trial) };
+    return cached.data;
+  };
+}
+
+/**
  * One trial: data → plan and augment, or weights → train → predict val and test → evaluate. Every
  * phase is timed. A failure (diverging loss, bad option) is caught and recorded as `failed` with its
  * reason, so a suite goes on. Tensors created here are disposed here: tf.memory().numTensors after

@@ -3,13 +3,12 @@
  * each data group once, writes prediction files itself (so scores never cross the pipe) and sends
  * back one record per trial. Started by pool.ts with child_process.fork.
  */
-import type { Dataset } from '../data/index.js';
 import { InputError } from '../errors.js';
 import { writePredictions } from '../report/predictions.js';
 import { selectBackend, type BackendPreference } from '../train/index.js';
 import type { Trial } from './grid.js';
 import { encodeRecord } from './journal.js';
-import { datasetFor, runTrial } from './trial.js';
+import { lastDataCache, runTrial } from './trial.js';
 
 export type ToWorker = { type: 'run'; trials: Trial[]; backend: BackendPreference; out: string; savePredictions: boolean } | { type: 'exit' };
 export type FromWorker =
@@ -45,11 +44,7 @@ async function runGroup(message: Extract<ToWorker, { type: 'run' }>): Promise<vo
     send({ type: 'backend', ...backend });
     reported = true;
   }
-  let cached: { key: string; data: Promise<Dataset> } | undefined;
-  const data = (trial: Trial): Promise<Dataset> => {
-    if (cached?.key !== trial.dataKey) cached = { key: trial.dataKey, data: datasetFor(trial) };
-    return cached.data;
-  };
+  const data = lastDataCache();
   for (const trial of message.trials) {
     send({ type: 'start', trial: trial.id });
     const { record, predictions } = await runTrial(trial, backend, data, { onEpoch: async (info) => {
