@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import sharp from 'sharp';
 import { InputError } from '../errors.js';
 import { readLabelsCsv } from './labels-csv.js';
 import type { ImageSet, SplitName } from './types.js';
@@ -25,6 +24,8 @@ const IMAGE_FILE = /\.(png|jpe?g|webp)$/i;
 const PARALLEL = 8;
 
 async function decode(file: string, size: number, channels: 1 | 3): Promise<Uint8Array> {
+  // sharp (libvips) is loaded only when a folder is decoded, so other commands never start it.
+  const { default: sharp } = await import('sharp');
   let pipeline = sharp(file, { failOn: 'error' }).flatten({ background: '#000000' }).resize(size, size, { fit: 'fill' });
   pipeline = channels === 1 ? pipeline.greyscale() : pipeline.toColourspace('srgb');
   const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });

@@ -1,6 +1,6 @@
 export { AUGMENTATIONS, SPLITS, imageSize, selectImages, type AugmentationName, type ImageSet, type SplitName } from './types.js';
 export { parseSkew, formatSkew, profileShares, profileTargets, seededOrder, DEFAULT_PARETO_ALPHA, type SkewProfile } from './skew.js';
-export { buildDataset, subsampleToProfile, DATASETS, DATASET_NAMES, type Dataset, type DatasetSpec, type DatasetDefinition } from './build.js';
+export { buildDataset, resolveDatasetOptions, subsampleToProfile, DATASETS, DATASET_NAMES, DATASET_SOURCES, type Dataset, type DatasetSpec, type DatasetSource } from './build.js';
 export { subsampleToTargets, type Subsample } from './subsample.js';
 export { augment, applyAugmentations, augmentParams, inverseTransform, MAX_BRIGHTNESS, MAX_ROTATION_TURNS, MAX_ZOOM, type AugmentParams, type ImageBatch } from './augment.js';
 export { materialize } from './materialize.js';

@@ -1,21 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
-import { PLAN_METHODS, type PlanMethod } from '../labels/oversample.js';
+import { PLAN_METHODS, PLANNERS, plannerDefinition, type PlanMethod } from '../labels/oversample.js';
 import { WEIGHT_SCHEMES } from '../labels/weights.js';
+import { DEFAULT_GROUPS } from '../labels/stats.js';
+import { DEFAULT_THRESHOLD } from '../eval/evaluate.js';
 import { AUGMENTATIONS, type AugmentationName } from '../data/types.js';
+import { DATASET_NAMES, datasetSource } from '../data/sources/registry.js';
+import { LOSSES, LOSS_KINDS, lossDefinition, type LossKind } from '../train/losses/registry.js';
+import { BACKEND_PREFERENCES, MODEL_KINDS } from '../train/names.js';
 
 /*
  * A suite spec (experiments/*.json) says which data, skews, methods and seeds to compare. The schema
  * resolves every default, so the resolved spec written to the manifest is the whole configuration.
- *
- * The model, loss and backend names are the training engine's; they are listed here rather than
- * imported so that reading a spec never loads tfjs (a test keeps the lists in step).
+ * The names of datasets, planners, losses, models and backends, and each one's options, come from
+ * their registries (none of which loads tfjs or sharp).
  */
 
-export const MODEL_NAMES = ['mlp', 'cnn'] as const;
-export const LOSS_NAMES = ['bce', 'weighted-bce', 'focal', 'asymmetric'] as const;
-export const BACKEND_NAMES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export const MODEL_NAMES = MODEL_KINDS;
+export const LOSS_NAMES = LOSS_KINDS as [LossKind, ...LossKind[]];
+export const BACKEND_NAMES = BACKEND_PREFERENCES;
 export const TRAIN_BUDGETS = ['steps', 'epochs'] as const;
 
 /** Names that are safe as file names and CSV cells: suite names become directories. */
@@ -27,6 +31,24 @@ const SKEW_SYNTAX = /^[a-z][a-z0-9-]*(:[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)*$/
 const safeName = z.string().regex(SAFE_NAME, { error: `expected ${SAFE_NAME_TEXT}` });
 const positiveInt = z.int().positive();
 const positiveNumber = z.number().positive();
+
+function fieldsOf(schema: z.ZodType): Record<string, z.ZodType> {
+  return ((schema as unknown as { shape?: Record<string, z.ZodType> }).shape ?? {});
+}
+
+/** The union of several registry entries' option fields (the first entry's schema for a shared name). */
+function optionFields(schemas: z.ZodType[]): Record<string, z.ZodType> {
+  const fields: Record<string, z.ZodType> = {};
+  for (const schema of schemas) for (const [key, field] of Object.entries(fieldsOf(schema))) fields[key] ??= field;
+  return fields;
+}
+
+function unknownOption(ctx: z.core.$RefinementCtx, key: string, schema: z.ZodType, what: string): void {
+  const accepted = Object.keys(fieldsOf(schema));
+  if (accepted.includes(key)) return;
+  const accepts = accepted.length ? `it accepts ${accepted.join(', ')}` : 'it takes no options';
+  ctx.issues.push({ code: 'custom', path: ['options', key], input: key, message: `not an option of ${what} (${accepts})` });
+}
 
 const datasetSchema = z.strictObject({
   name: z.string().min(1),
@@ -46,16 +68,14 @@ const trainSchema = z.strictObject({
 
 const planSchema = z.strictObject({
   method: z.enum(PLAN_METHODS as [PlanMethod, ...PlanMethod[]]),
-  options: z
-    .strictObject({
-      target: z.union([z.enum(['max', 'mean', 'median']), positiveNumber], { error: 'expected "max", "mean", "median" or a positive number' }).optional(),
-      maxGrowth: z.number().min(1).optional(),
-      percent: positiveNumber.optional(),
-      threshold: positiveNumber.optional(),
-    })
-    .default({}),
+  /** Every planner's option fields; the transform below rejects those the chosen planner does not read. */
+  options: z.strictObject(optionFields(PLANNERS.map((p) => p.options))).default({}),
   /** Augmentations applied to the duplicated images (never to the originals). */
   augment: z.array(z.enum(AUGMENTATIONS as [AugmentationName, ...AugmentationName[]])).default([]),
+}).transform((plan, ctx) => {
+  const planner = plannerDefinition(plan.method)!;
+  for (const key of Object.keys(plan.options)) unknownOption(ctx, key, planner.options, `the ${planner.name} planner`);
+  return plan;
 });
 
 const weightsSchema = z.strictObject({
@@ -72,31 +92,20 @@ const lossSchema = z
     weights: z
       .union([z.enum(WEIGHT_SCHEMES), weightsSchema], { error: `expected one of ${WEIGHT_SCHEMES.join(', ')}, or an object { scheme, normalize?, clip?, beta? }` })
       .optional(),
-    options: z
-      .strictObject({
-        gamma: z.number().min(0).optional(),
-        alpha: z.number().min(0).max(1).optional(),
-        gammaNeg: z.number().min(0).optional(),
-        gammaPos: z.number().min(0).optional(),
-        clip: z.number().min(0).lt(1).optional(),
-      })
-      .default({}),
+    /** Every loss's option fields; the transform below rejects those the chosen loss does not read. */
+    options: z.strictObject(optionFields(LOSSES.map((l) => l.options))).default({}),
   })
   .transform((loss, ctx) => {
     const weights = loss.weights === undefined ? { scheme: 'none' as const } : typeof loss.weights === 'string' ? { scheme: loss.weights } : loss.weights;
-    if (loss.kind === 'weighted-bce' && weights.scheme === 'none') {
-      ctx.issues.push({ code: 'custom', path: ['weights'], input: loss.weights, message: `weighted-bce needs a weights scheme other than none (one of ${WEIGHT_SCHEMES.filter((s) => s !== 'none').join(', ')})` });
+    const definition = lossDefinition(loss.kind);
+    if (definition.weights === 'required' && weights.scheme === 'none') {
+      ctx.issues.push({ code: 'custom', path: ['weights'], input: loss.weights, message: `${loss.kind} needs a weights scheme other than none (one of ${WEIGHT_SCHEMES.filter((s) => s !== 'none').join(', ')})` });
     }
-    if ((loss.kind === 'bce' || loss.kind === 'focal' || loss.kind === 'asymmetric') && weights.scheme !== 'none') {
-      ctx.issues.push({ code: 'custom', path: ['weights'], input: loss.weights, message: `the ${loss.kind} loss takes no per-label weights; use kind "weighted-bce"` });
+    if (definition.weights === 'none' && weights.scheme !== 'none') {
+      const weighted = LOSS_KINDS.filter((k) => lossDefinition(k).weights === 'required');
+      ctx.issues.push({ code: 'custom', path: ['weights'], input: loss.weights, message: `the ${loss.kind} loss takes no per-label weights; use kind ${weighted.map((k) => `"${k}"`).join(' or ')}` });
     }
-    const allowed: Record<(typeof LOSS_NAMES)[number], string[]> = { bce: [], 'weighted-bce': [], focal: ['gamma', 'alpha'], asymmetric: ['gammaNeg', 'gammaPos', 'clip'] };
-    for (const key of Object.keys(loss.options)) {
-      if (!allowed[loss.kind].includes(key)) {
-        const accepted = allowed[loss.kind].length ? `it accepts ${allowed[loss.kind].join(', ')}` : 'it takes no options';
-        ctx.issues.push({ code: 'custom', path: ['options', key], input: key, message: `not an option of the ${loss.kind} loss (${accepted})` });
-      }
-    }
+    for (const key of Object.keys(loss.options)) unknownOption(ctx, key, definition.options, `the ${loss.kind} loss`);
     return { kind: loss.kind, weights, options: loss.options };
   });
 
@@ -123,10 +132,10 @@ const suiteSchema = z
       .default(DEFAULT_SEED_COUNT),
     evaluation: z
       .strictObject({
-        groups: z.strictObject({ head: z.int().min(0).default(100), tail: z.int().min(0).default(20) }).default({ head: 100, tail: 20 }),
-        threshold: z.number().gt(0).lt(1).default(0.5),
+        groups: z.strictObject({ head: z.int().min(0).default(DEFAULT_GROUPS.head), tail: z.int().min(0).default(DEFAULT_GROUPS.tail) }).default({ ...DEFAULT_GROUPS }),
+        threshold: z.number().gt(0).lt(1).default(DEFAULT_THRESHOLD),
       })
-      .default({ groups: { head: 100, tail: 20 }, threshold: 0.5 }),
+      .default({ groups: { ...DEFAULT_GROUPS }, threshold: DEFAULT_THRESHOLD }),
   })
   .transform((spec) => ({
     ...spec,
@@ -279,15 +288,41 @@ function crossFieldProblems(json: unknown): Problem[] {
     if (!seen.has('baseline')) problems.push({ path: ['methods'], message: 'expected one method named "baseline" (the reference every method is compared with)' });
   }
   const groups = (spec.evaluation as { groups?: { head?: unknown; tail?: unknown } } | undefined)?.groups;
-  const head = groups?.head ?? 100;
-  const tail = groups?.tail ?? 20;
+  const head = groups?.head ?? DEFAULT_GROUPS.head;
+  const tail = groups?.tail ?? DEFAULT_GROUPS.tail;
   if (typeof head === 'number' && typeof tail === 'number' && tail > head) {
     problems.push({ path: ['evaluation', 'groups'], message: `expected tail ≤ head, got head ${head}, tail ${tail}` });
   }
   return problems;
 }
 
-/** Read, validate and resolve a suite spec file. */
+/**
+ * A dataset's name and options are checked against its source's schema, so a typo is found when the
+ * spec is read, not when the first trial builds its data.
+ */
+function datasetProblems(spec: Record<string, unknown>): Problem[] {
+  const problems: Problem[] = [];
+  const check = (schema: z.ZodType, options: unknown, path: PropertyKey[], what: string, accepted: string[]): void => {
+    if (options === undefined || options === null || typeof options !== 'object' || Array.isArray(options)) return;
+    const result = schema.safeParse(options);
+    if (result.success) return;
+    for (const issue of result.error.issues) {
+      if (issue.code === 'unrecognized_keys') {
+        const accepts = accepted.length ? `it accepts ${accepted.join(', ')}` : 'it takes no options';
+        for (const key of issue.keys) problems.push({ path: [...path, ...issue.path, key], message: `not an option of ${what} (${accepts})` });
+      } else problems.push(...describeIssues([issue], spec, path));
+    }
+  };
+  const dataset = spec.dataset as { name?: unknown; options?: unknown } | undefined;
+  if (dataset && typeof dataset === 'object' && typeof dataset.name === 'string') {
+    const source = datasetSource(dataset.name);
+    if (!source) problems.push({ path: ['dataset', 'name'], message: `expected one of ${DATASET_NAMES.map((n) => JSON.stringify(n)).join(', ')}, got ${describeValue(dataset.name)}` });
+    else check(source.options, dataset.options ?? {}, ['dataset', 'options'], `the ${source.name} dataset`, Object.keys(fieldsOf(source.options)));
+  }
+  return problems;
+}
+
+/** Read, validate and resolve a suite spec file, its dataset's name and options included. */
 export function loadSpec(path: string): ResolvedSpec {
   let text: string;
   try {
@@ -302,7 +337,10 @@ export function loadSpec(path: string): ResolvedSpec {
   } catch (err) {
     throw new InputError(`${path}: not valid JSON: ${jsonErrorWhere(text, (err as Error).message)}`);
   }
-  return parseSpec(json, path);
+  const spec = parseSpec(json, path);
+  const problems = datasetProblems(json as Record<string, unknown>);
+  if (problems.length > 0) throw new InputError(problems.map((p) => `${path}: ${formatJsonPath(p.path)}: ${p.message}`).join('\n'));
+  return spec;
 }
 
 /** Node reports JSON errors by character position; people look for a line and column. */

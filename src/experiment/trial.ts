@@ -3,7 +3,8 @@ import { buildDataset, materialize, parseSkew, type Dataset } from '../data/inde
 import { planOversampling } from '../labels/oversample.js';
 import { classWeights } from '../labels/weights.js';
 import { evaluate } from '../eval/evaluate.js';
-import { buildModel, predict, trainModel, type BackendChoice, type EpochInfo, type LossSpec } from '../train/index.js';
+import { buildModel, predict, trainModel, type BackendChoice, type EpochInfo } from '../train/index.js';
+import { lossDefinition, type LossSpec } from '../train/losses/registry.js';
 import type { TrialRecord, TrialTimings } from '../report/records.js';
 import { trialIdentity } from '../report/records.js';
 import type { Trial } from './grid.js';
@@ -138,22 +139,15 @@ export async function runTrial(trial: Trial, backend: BackendChoice, data: DataS
   return { record, predictions };
 }
 
-/** The training loss of a method; weights come from the original (not oversampled) training labels. */
+/**
+ * The training loss of a method: its kind and spec options, flat, plus per-label weights for a kind
+ * that takes them, computed from the original (not oversampled) training labels.
+ */
 export function lossFor(method: MethodSpec, dataset: Pick<Dataset, 'train'>): LossSpec {
   const loss = method.loss;
   if (!loss) return { kind: 'bce' };
-  switch (loss.kind) {
-    case 'bce':
-      return { kind: 'bce' };
-    case 'weighted-bce': {
-      const { scheme, ...options } = loss.weights;
-      const w = classWeights(dataset.train.labels, scheme, options);
-      return { kind: 'weighted-bce', weights: { pos: w.pos, neg: w.neg } };
-    }
-    case 'focal':
-      return { kind: 'focal', gamma: loss.options.gamma, alpha: loss.options.alpha };
-    case 'asymmetric':
-      return { kind: 'asymmetric', gammaNeg: loss.options.gammaNeg, gammaPos: loss.options.gammaPos, clip: loss.options.clip };
-  }
+  if (lossDefinition(loss.kind).weights === 'none') return { kind: loss.kind, ...loss.options } as LossSpec;
+  const { scheme, ...options } = loss.weights;
+  const w = classWeights(dataset.train.labels, scheme, options);
+  return { kind: loss.kind, ...loss.options, weights: { pos: w.pos, neg: w.neg } } as LossSpec;
 }
-

@@ -1,23 +1,22 @@
 import type { LabelMatrix } from './matrix.js';
 import { createRng } from './rng.js';
-import type { Planner, PlanOptions } from './planners/types.js';
+import type { PlannerDefinition, PlanOptions } from './planners/types.js';
 import { seedHeuristic } from './planners/seed-heuristic.js';
 import { targeted } from './planners/targeted.js';
 import { mlRos } from './planners/ml-ros.js';
 import { rfs } from './planners/rfs.js';
 
-export type { PlanOptions } from './planners/types.js';
+export type { PlanOptions, PlannerDefinition } from './planners/types.js';
 
 /** The oversampling methods: a new method is one file in planners/ plus one line here. */
-export const planners = {
-  'seed-heuristic': seedHeuristic,
-  targeted,
-  'ml-ros': mlRos,
-  rfs,
-} satisfies Record<string, Planner>;
+export const PLANNERS = [seedHeuristic, targeted, mlRos, rfs] as const;
 
-export type PlanMethod = keyof typeof planners;
-export const PLAN_METHODS = Object.keys(planners) as PlanMethod[];
+export type PlanMethod = (typeof PLANNERS)[number]['name'];
+export const PLAN_METHODS = PLANNERS.map((p) => p.name) as PlanMethod[];
+
+export function plannerDefinition(method: string): PlannerDefinition | undefined {
+  return PLANNERS.find((p) => p.name === method);
+}
 
 export interface OversamplingPlan {
   method: PlanMethod;
@@ -35,7 +34,7 @@ export interface OversamplingPlan {
 
 /** Which images to duplicate, and how often, so that rare labels catch up. Deterministic in `seed`. */
 export function planOversampling(matrix: LabelMatrix, method: PlanMethod, options: PlanOptions = {}, seed = 0): OversamplingPlan {
-  const planner: Planner | undefined = planners[method];
+  const planner = plannerDefinition(method)?.plan;
   if (!planner) throw new RangeError(`unknown oversampling method "${method}"; expected one of ${PLAN_METHODS.join(', ')}`);
   const { copies, warnings } = planner(matrix, options, createRng(seed).fork(`plan:${method}`));
   const before = matrix.counts();

@@ -6,8 +6,9 @@ import path from 'node:path';
 import { gemmModule } from './kernels/gemm-runtime.js';
 import { registerWasmTrainingKernels } from './kernels/register.js';
 
-export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
-export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+import { BACKEND_PREFERENCES, type BackendPreference } from './names.js';
+
+export { BACKEND_PREFERENCES, type BackendPreference } from './names.js';
 
 export interface BackendChoice {
   /** tfjs backend name: 'tensorflow', 'wasm' or 'cpu'. */

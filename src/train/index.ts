@@ -4,8 +4,9 @@ export {
   computeLoss,
   elementwiseLoss,
   LOSS_KINDS,
-  FOCAL_DEFAULTS,
-  ASYMMETRIC_DEFAULTS,
+  LOSSES,
+  lossDefinition,
+  type LossKind,
   type LossSpec,
   type LabelLossWeights,
 } from './losses.js';

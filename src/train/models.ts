@@ -2,8 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createRng, type Rng } from '../labels/rng.js';
 import * as layers from './layers.js';
 
-export type ModelKind = 'mlp' | 'cnn';
-export const MODEL_KINDS: readonly ModelKind[] = ['mlp', 'cnn'];
+import { MODEL_KINDS, type ModelKind } from './names.js';
+
+export { MODEL_KINDS, type ModelKind } from './names.js';
 
 export interface ModelShape {
   height: number;

@@ -1,5 +1,10 @@
-import type { Planner } from './types.js';
+import { z } from 'zod';
+import { definePlanner } from './types.js';
 import { labelBags, nameRanks } from './types.js';
+
+
+/** The defaults of this planner's options, in one place. */
+const DEFAULTS = { percent: 25 } as const;
 
 /**
  * ML-ROS (Charte et al. 2015): clone ⌊N·P/100⌋ images. Minority labels are those with
@@ -7,8 +12,13 @@ import { labelBags, nameRanks } from './types.js';
  * random image of the bag, update every count, and drop a bag once its label's IRLbl ≤ MeanIR
  * (checked before each clone, so no clone is spent on a label that has caught up through others).
  */
-export const mlRos: Planner = (matrix, options, rng) => {
-  const percent = options.percent ?? 25;
+export const mlRos = definePlanner({
+  name: 'ml-ros',
+  summary: 'ML-ROS (Charte et al. 2015): clone random images of minority-label bags until the budget runs out',
+  options: z.strictObject({ percent: z.number().positive().optional() }),
+  defaults: DEFAULTS,
+  plan: (matrix, options, rng) => {
+  const percent = options.percent ?? DEFAULTS.percent;
   if (!(percent >= 0 && Number.isFinite(percent))) throw new RangeError(`ml-ros percent must be ≥ 0, got ${percent}`);
   const N = matrix.rows;
   const L = matrix.numLabels;
@@ -55,4 +65,5 @@ export const mlRos: Planner = (matrix, options, rng) => {
     active = still;
   }
   return { copies, warnings: [] };
-};
+  },
+});

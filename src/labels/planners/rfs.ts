@@ -1,4 +1,5 @@
-import type { Planner } from './types.js';
+import { z } from 'zod';
+import { definePlanner } from './types.js';
 
 /**
  * Repeat-factor sampling (Gupta et al., LVIS 2019): r(c) = max(1, √(t / f(c))) with f(c) the share of
@@ -6,7 +7,12 @@ import type { Planner } from './types.js';
  * stochastic rounding. The default t = 1/L gives LVIS's own 0.001 for its 1,203 labels and scales
  * to datasets with few labels.
  */
-export const rfs: Planner = (matrix, options, rng) => {
+export const rfs = definePlanner({
+  name: 'rfs',
+  summary: 'repeat-factor sampling (Gupta et al. 2019): an image repeats max over its labels of √(t / share)',
+  options: z.strictObject({ threshold: z.number().positive().max(1).optional() }),
+  defaults: {},
+  plan: (matrix, options, rng) => {
   const L = matrix.numLabels;
   const N = matrix.rows;
   const t = options.threshold ?? (L > 0 ? 1 / L : 1);
@@ -26,5 +32,6 @@ export const rfs: Planner = (matrix, options, rng) => {
     copies[i] = whole + (u < extra - whole ? 1 : 0);
   }
   return { copies, warnings: [] };
-};
+  },
+});
 

@@ -1,4 +1,5 @@
-import type { Planner } from './types.js';
+import { z } from 'zod';
+import { definePlanner } from './types.js';
 
 /**
  * The seed pipeline's loop, reproduced as written: max_needed = max over labels of
@@ -6,7 +7,12 @@ import type { Planner } from './types.js';
  * by how many labels it carries, not by how rare they are, and a label with no images makes
  * max_needed ~10⁶·max_count — such a plan is refused with an error rather than materialised.
  */
-export const seedHeuristic: Planner = (matrix) => {
+export const seedHeuristic = definePlanner({
+  name: 'seed-heuristic',
+  summary: "the seed pipeline's loop: copies by how many labels an image carries",
+  options: z.strictObject({}),
+  defaults: {},
+  plan: (matrix) => {
   const counts = matrix.counts();
   const L = matrix.numLabels;
   let maxCount = 0;
@@ -32,6 +38,7 @@ export const seedHeuristic: Planner = (matrix) => {
     );
   }
   return { copies, warnings };
-};
+  },
+});
 
 const MAX_GROWTH = 100;

@@ -1,6 +1,11 @@
-import type { Planner, PlanOptions } from './types.js';
+import { z } from 'zod';
+import { definePlanner, type PlanOptions } from './types.js';
 import { nameRanks } from './types.js';
 import type { Rng } from '../rng.js';
+
+
+/** The defaults of this planner's options, in one place. */
+const DEFAULTS = { target: 'max', maxGrowth: 3 } as const;
 
 /**
  * Targeted oversampling: repeatedly take the label with the largest remaining deficit (ties by
@@ -13,13 +18,18 @@ import type { Rng } from '../rng.js';
  *
  * Costs change only when a label reaches its target; they are refreshed lazily (see `pick`).
  */
-export const targeted: Planner = (matrix, options, rng) => {
+export const targeted = definePlanner({
+  name: 'targeted',
+  summary: 'copy images of the label with the largest deficit until every label reaches its target',
+  options: z.strictObject({ target: z.union([z.enum(['max', 'mean', 'median']), z.number().positive()], { error: 'expected "max", "mean", "median" or a positive number' }).optional(), maxGrowth: z.number().min(1).optional() }),
+  defaults: DEFAULTS,
+  plan: (matrix, options, rng) => {
   const N = matrix.rows;
   const L = matrix.numLabels;
-  const maxGrowth = options.maxGrowth ?? 3;
+  const maxGrowth = options.maxGrowth ?? DEFAULTS.maxGrowth;
   if (!(maxGrowth >= 1 && Number.isFinite(maxGrowth))) throw new RangeError(`maxGrowth must be a number ≥ 1, got ${maxGrowth}`);
   const counts = matrix.counts();
-  const target = resolveTarget(counts, options.target ?? 'max');
+  const target = resolveTarget(counts, options.target ?? DEFAULTS.target);
   const copies = new Int32Array(N);
   const warnings: string[] = [];
   const maxAdded = Math.floor((maxGrowth - 1) * N);
@@ -68,7 +78,8 @@ export const targeted: Planner = (matrix, options, rng) => {
     warnings.push(`stopped at the growth cap (${maxGrowth}× the original ${N} images) with ${heap.size} label(s) below target`);
   }
   return { copies, warnings };
-};
+  },
+});
 
 /**
  * Each label's images ordered by collateral cost (how many of the image's other labels are already

@@ -1,5 +1,6 @@
 import type { LabelMatrix } from '../matrix.js';
 import type { Rng } from '../rng.js';
+import type { z } from 'zod';
 
 export interface PlanOptions {
   /** targeted: per-label target count — the largest count (default), the mean or median count, or a number. */
@@ -10,6 +11,22 @@ export interface PlanOptions {
   percent?: number;
   /** rfs: the share threshold t (default 1 / number of labels). */
   threshold?: number;
+}
+
+/**
+ * A planner is one file: its name, a line about it, the options it reads (a strict zod object whose
+ * fields are optional, so an option it never reads is an error) and their defaults, and the plan.
+ */
+export interface PlannerDefinition<Name extends string = string> {
+  name: Name;
+  summary: string;
+  options: z.ZodType<PlanOptions>;
+  defaults: Readonly<PlanOptions>;
+  plan: Planner;
+}
+
+export function definePlanner<const Name extends string>(definition: PlannerDefinition<Name>): PlannerDefinition<Name> {
+  return definition;
 }
 
 /** A planner returns the number of extra copies of each source image, plus notes for the user. */

@@ -1,0 +1,12 @@
+import { FASHION_CLASSES, loadEmbedded } from '../embedded.js';
+import { storeSource } from '../pools.js';
+import { buildMosaic, mosaicOptions } from './common.js';
+import { defineSource } from './types.js';
+
+export const fashionMosaic = defineSource({
+  name: 'fashion-mosaic',
+  description: 'Fashion-MNIST items on a 2×2 grid, 10 labels',
+  options: mosaicOptions,
+  build: (options, skew, rng, name) =>
+    buildMosaic(options, storeSource([{ store: loadEmbedded('fashion'), classNames: FASHION_CLASSES }]), 2000, ['flip', 'rotate', 'zoom', 'brightness'], skew, rng, name),
+});

@@ -1,0 +1,23 @@
+import { DIGIT_CLASSES, FASHION_CLASSES, loadEmbedded } from '../embedded.js';
+import { storeSource } from '../pools.js';
+import { buildMosaic, mosaicOptions } from './common.js';
+import { defineSource } from './types.js';
+
+export const mixedMosaic = defineSource({
+  name: 'mixed-mosaic',
+  description: 'Fashion-MNIST items and MNIST digits on a 2×2 grid, 20 labels',
+  options: mosaicOptions,
+  build: (options, skew, rng, name) =>
+    buildMosaic(
+      options,
+      storeSource([
+        { store: loadEmbedded('fashion'), classNames: FASHION_CLASSES },
+        { store: loadEmbedded('digits'), classNames: DIGIT_CLASSES },
+      ]),
+      500,
+      ['rotate', 'zoom', 'brightness'],
+      skew,
+      rng,
+      name,
+    ),
+});

@@ -1,0 +1,38 @@
+import type { z } from 'zod';
+import type { Rng } from '../../labels/rng.js';
+import type { SkewProfile } from '../skew.js';
+import type { AugmentationName, ImageSet } from '../types.js';
+
+/** Seeded, skewed train / val / test sets, ready for training. */
+export interface Dataset {
+  name: string;
+  labels: string[];
+  train: ImageSet;
+  val: ImageSet;
+  test: ImageSet;
+  /** The profile's training target per label. */
+  targets: number[];
+  valTargets: number[];
+  testTargets: number[];
+  /** The augmentations that keep this dataset's labels true. */
+  augmentations: AugmentationName[];
+  /** Where the data could not give what was asked (e.g. fewer test images than testPerLabel). */
+  warnings: string[];
+  skew: SkewProfile;
+  seed: number;
+}
+
+/**
+ * A dataset source is one file: its name, a line about it, its option schema (zod, with defaults:
+ * the only place they are written) and how it builds seeded, skewed splits from resolved options.
+ */
+export interface DatasetSource<Options = any> {
+  name: string;
+  description: string;
+  options: z.ZodType<Options>;
+  build(options: Options, skew: SkewProfile, rng: Rng, name: string): Promise<Omit<Dataset, 'name' | 'skew' | 'seed'>>;
+}
+
+export function defineSource<Options>(source: DatasetSource<Options>): DatasetSource<Options> {
+  return source;
+}
