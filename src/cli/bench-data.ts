@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { runDataBench } from '../bench/data.js';
-import { DATASET_NAMES } from '../data/build.js';
+import { DATASET_NAMES } from '../data/sources/registry.js';
 import { parseSkew } from '../data/skew.js';
-import { num, table } from '../report/format.js';
-import { BACKEND_PREFERENCES, type BackendPreference } from '../train/backend.js';
+import { formatDataBench } from '../report/bench.js';
+import { BACKEND_PREFERENCES, type BackendPreference } from '../train/names.js';
 import { choiceOption, numberOption } from './options.js';
 
 export function registerDataBench(bench: Command): void {
@@ -18,6 +17,8 @@ export function registerDataBench(bench: Command): void {
     .option('--json', 'print JSON')
     .action(async (o: { dataset: string; skew: string; batch: string; backends: string; iterations: string; json?: boolean }) => {
       parseSkew(o.skew);
+      // The benchmark loads tfjs; only this command pays for it.
+      const { runDataBench } = await import('../bench/data.js');
       const result = await runDataBench({
         dataset: choiceOption('--dataset', o.dataset, DATASET_NAMES.filter((d) => d !== 'folder')),
         skew: o.skew,
@@ -29,15 +30,6 @@ export function registerDataBench(bench: Command): void {
         process.stdout.write(JSON.stringify(result, null, 2) + '\n');
         return;
       }
-      process.stdout.write(
-        `${result.dataset} ${result.skew}: train ${result.images.train}, val ${result.images.val}, test ${result.images.test} images; ` +
-          `Fashion-MNIST items ${num(result.fashionCacheMB, 1)} MB in memory (cold load grew heap + buffers by ${num(result.fashionLoadMemoryMB, 1)} MB)\n`,
-      );
-      process.stdout.write(
-        table(
-          ['task', 'mean ms', 'min ms', 'max ms', 'runs', 'images/s', 'target', 'met'],
-          result.rows.map((r) => [r.task, num(r.meanMs, 1), num(r.minMs, 1), num(r.maxMs, 1), r.samples, r.imagesPerSecond === null ? '—' : Math.round(r.imagesPerSecond), r.target ?? '—', r.met === null ? '—' : r.met ? 'yes' : 'NO']),
-        ) + '\n',
-      );
+      process.stdout.write(formatDataBench(result));
     });
 }

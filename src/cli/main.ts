@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../errors.js';
-import { commands } from './commands.js';
+import { commandsFor } from './commands.js';
 
 const program = new Command()
   .name('skewbench')
@@ -9,9 +9,8 @@ const program = new Command()
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
-for (const register of commands) register(program);
-
 try {
+  for (const register of await commandsFor(process.argv.slice(2))) register(program);
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { readLabelsCsv } from '../data/labels-csv.js';
 import { planOversampling, PLAN_METHODS, type PlanOptions } from '../labels/oversample.js';
-import { formatPlan, planCsv, planJson } from '../report/labels.js';
+import { formatPlan, planJson } from '../report/labels.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { choiceOption, numberOption, warn } from './options.js';
 import { InputError } from '../errors.js';
@@ -20,7 +20,7 @@ export function registerPlan(program: Command): void {
     .option('--sep <s>', 'separator between label names in a labels column', '|')
     .option('--json', 'print JSON instead of a table')
     .option('--out <plan.csv>', 'also write index,id,copies for every copied image')
-    .action((file: string, o: Record<string, string | boolean | undefined>) => {
+    .action(async (file: string, o: Record<string, string | boolean | undefined>) => {
       const method = choiceOption('--method', String(o.method), PLAN_METHODS);
       const target = String(o.target);
       const options: PlanOptions = {
@@ -38,7 +38,10 @@ export function registerPlan(program: Command): void {
         if (err instanceof RangeError) throw new InputError(`${file}: ${err.message}`);
         throw err;
       }
-      if (typeof o.out === 'string') writeFileAtomic(o.out, planCsv(plan, matrix.ids));
+      if (typeof o.out === 'string') {
+        const { planCsv } = await import('../report/plan-csv.js');
+        writeFileAtomic(o.out, planCsv(plan, matrix.ids));
+      }
       if (o.json) {
         plan.warnings.forEach(warn);
         process.stdout.write(JSON.stringify(planJson(plan, matrix.labels)) + '\n');

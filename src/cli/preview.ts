@@ -20,9 +20,13 @@ export function registerPreview(program: Command): void {
       const d = await buildFromFlags(name, flags);
       d.warnings.forEach(warn);
       // tfjs and sharp load only for this command, so the others start fast.
-      const [{ selectBackend }, { renderPreview }] = await Promise.all([import('../train/backend.js'), import('../data/preview.js')]);
+      const [{ selectBackend }, { previewSheet }, { renderContactSheet }] = await Promise.all([
+        import('../train/backend.js'),
+        import('../data/preview.js'),
+        import('../report/preview.js'),
+      ]);
       await selectBackend(backend);
-      const png = await renderPreview(d, { samples, copies, scale, seed: d.seed });
+      const png = await renderContactSheet(previewSheet(d, { samples, copies, seed: d.seed }), scale);
       writeFileAtomic(flags.out, png);
       process.stdout.write(`wrote ${flags.out}\n`);
     });

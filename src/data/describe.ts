@@ -2,21 +2,10 @@ import type { Dataset } from './build.js';
 import { datasetHash } from './hash.js';
 import { formatSkew } from './skew.js';
 import { SPLITS, type SplitName } from './types.js';
+import type { DatasetDescription, SplitDescription } from '../records/dataset.js';
 
-export interface SplitDescription {
-  images: number;
-  /** SHA-256 of the split's shape, label names, pixels and label bits. */
-  hash: string;
-  labels: Array<{ name: string; count: number; target?: number }>;
-}
+export type { DatasetDescription, SplitDescription } from '../records/dataset.js';
 
-/** What `skewbench dataset --json` prints: per split its size, hash and per-label counts (with the profile's target in train). */
-export interface DatasetDescription {
-  dataset: string;
-  skew: string;
-  seed: number;
-  splits: Record<SplitName, SplitDescription>;
-}
 
 export function describeDataset(d: Dataset): DatasetDescription {
   const splits = Object.fromEntries(

@@ -1,13 +1,10 @@
-export { AUGMENTATIONS, SPLITS, imageSize, selectImages, type AugmentationName, type ImageSet, type SplitName } from './types.js';
-export { parseSkew, formatSkew, profileShares, profileTargets, seededOrder, DEFAULT_PARETO_ALPHA, type SkewProfile } from './skew.js';
-export { buildDataset, resolveDatasetOptions, subsampleToProfile, DATASETS, DATASET_NAMES, DATASET_SOURCES, type Dataset, type DatasetSpec, type DatasetSource } from './build.js';
-export { subsampleToTargets, type Subsample } from './subsample.js';
-export { augment, applyAugmentations, augmentParams, inverseTransform, MAX_BRIGHTNESS, MAX_ROTATION_TURNS, MAX_ZOOM, type AugmentParams, type ImageBatch } from './augment.js';
+/* `skewbench/data`: dataset sources, skew profiles, seeded skewed splits, augmentation (tfjs). */
+export { AUGMENTATIONS, SPLITS, type AugmentationName, type ImageSet, type SplitName } from './types.js';
+export { parseSkew, formatSkew, type SkewProfile } from './skew.js';
+export { buildDataset, resolveDatasetOptions, subsampleToProfile, DATASET_SOURCES, DATASET_NAMES, type Dataset, type DatasetSpec, type DatasetSource } from './build.js';
+export { augment, type ImageBatch } from './augment.js';
 export { materialize } from './materialize.js';
 export { datasetHash } from './hash.js';
-export { assignLabels, composeMosaics, downscale, type ItemSource, type MosaicOptions } from './mosaic.js';
-export { drawShape, shapeSource, SHAPE_CLASSES, type ShapeName } from './shapes.js';
-export { loadEmbedded, embeddedCachePath, FASHION_CLASSES, DIGIT_CLASSES, type EmbeddedName } from './embedded.js';
-export { cacheDir, type ItemStore } from './cache.js';
-export { loadFolder, splitOfId, type FolderOptions } from './folder.js';
-export { readLabelsCsv } from './labels-csv.js';
+export { describeDataset, type DatasetDescription } from './describe.js';
+export { loadEmbedded, FASHION_CLASSES, DIGIT_CLASSES, type EmbeddedName } from './embedded.js';
+export { loadFolder, type FolderOptions } from './folder.js';

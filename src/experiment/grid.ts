@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { InputError } from '../errors.js';
+import type { TrialIdentity } from '../records/records.js';
 import type { DatasetSpec, EvaluationSpec, MethodSpec, ResolvedSpec, TrainSpec } from './spec.js';
 
 /**
@@ -103,4 +104,18 @@ export function selectShard(trials: readonly Trial[], index: number, count: numb
     throw new InputError(`shard ${index}/${count}: expected i/n with 1 ≤ i ≤ n`);
   }
   return trials.filter((_, k) => k % count === index - 1);
+}
+
+/** The fields of a trial's record that come from the trial itself rather than from running it. */
+export function trialIdentity(trial: Trial): TrialIdentity {
+  return {
+    trial: trial.id,
+    index: trial.index,
+    suite: trial.suite,
+    dataset: trial.dataset.name,
+    skew: trial.skew,
+    method: trial.method.name,
+    seed: trial.seed,
+    model: trial.model,
+  };
 }

@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../fs-atomic.js';
-import type { TrialRecord } from '../report/records.js';
+import type { TrialRecord } from '../records/records.js';
 
 /** Finished trials of a run in progress, one file each, under `<out>/.trials/`. */
 export const JOURNAL_DIR = '.trials';

@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../fs-atomic.js';
 import { canonicalJson } from './grid.js';
 import { readManifest } from '../report/manifest.js';
 import { PREDICTIONS_DIR } from '../report/predictions.js';
-import type { TrialRecord } from '../report/records.js';
+import type { TrialRecord } from '../records/records.js';
 import { readResults, writeResults, type WrittenResults } from '../report/results.js';
 import { writeCharts } from '../report/charts.js';
 import { aggregate } from '../report/aggregate.js';

@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
-import type { TrialRecord } from '../report/records.js';
+import type { TrialRecord } from '../records/records.js';
 import type { BackendChoice, BackendPreference, EpochInfo } from '../train/index.js';
 import type { Trial } from './grid.js';
 import { decodeRecord } from './journal.js';

@@ -4,7 +4,7 @@ import { readResults, writeResults, type WrittenResults } from '../report/result
 import { writeCharts } from '../report/charts.js';
 import { writePredictions } from '../report/predictions.js';
 import { gitCommit } from '../report/manifest.js';
-import type { TrialRecord } from '../report/records.js';
+import type { TrialRecord } from '../records/records.js';
 import { expandGrid, selectShard, type Shard, type Trial } from './grid.js';
 import type { ResolvedSpec } from './spec.js';
 import { lastDataCache, runTrial } from './trial.js';

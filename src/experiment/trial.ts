@@ -5,9 +5,8 @@ import { classWeights } from '../labels/weights.js';
 import { evaluate } from '../eval/evaluate.js';
 import { buildModel, predict, trainModel, type BackendChoice, type EpochInfo } from '../train/index.js';
 import { lossDefinition, type LossSpec } from '../train/losses/registry.js';
-import type { TrialRecord, TrialTimings } from '../report/records.js';
-import { trialIdentity } from '../report/records.js';
-import type { Trial } from './grid.js';
+import type { TrialRecord, TrialTimings } from '../records/records.js';
+import { trialIdentity, type Trial } from './grid.js';
 import type { MethodSpec } from './spec.js';
 
 export interface TrialOutcome {

@@ -2,7 +2,7 @@ import { InputError } from '../errors.js';
 import { DEFAULT_LEVEL, pairedDifference, summarizeSeeds, type PairedDifference, type SeedSummary } from '../eval/seed-stats.js';
 import type { LabelMetrics } from '../eval/evaluate.js';
 import type { LabelGroup } from '../labels/stats.js';
-import { compareRecords, type TrialRecord } from './records.js';
+import { compareRecords, type TrialRecord } from '../records/records.js';
 
 /*
  * Seed statistics of a set of trial records: for every (dataset, skew, method) and metric — and

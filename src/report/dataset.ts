@@ -1,12 +1,24 @@
-import type { Dataset } from '../data/build.js';
-import type { DatasetDescription } from '../data/describe.js';
+import type { LabelMatrix } from '../labels/matrix.js';
 import { labelStats } from '../labels/stats.js';
+import type { DatasetDescription } from '../records/dataset.js';
 import { num, table } from './format.js';
 
 const SPLITS = ['train', 'val', 'test'] as const;
 
+/** What the dataset tables read of a built dataset. */
+export interface DatasetView {
+  name: string;
+  seed: number;
+  labels: string[];
+  targets: number[];
+  augmentations: readonly string[];
+  train: { height: number; width: number; channels: number; labels: LabelMatrix };
+  val: { labels: LabelMatrix };
+  test: { labels: LabelMatrix };
+}
+
 /** The `skewbench dataset` tables: realized counts per split with the train targets, then each split's label stats and hash. */
-export function formatDataset(d: Dataset, description: DatasetDescription): string {
+export function formatDataset(d: DatasetView, description: DatasetDescription): string {
   const { splits } = description;
   const perLabel = table(
     ['label', 'train', 'target', 'val', 'test'],

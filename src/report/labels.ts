@@ -1,4 +1,3 @@
-import { stringify } from 'csv-stringify/sync';
 import type { LabelStats } from '../labels/stats.js';
 import type { LabelWeights } from '../labels/weights.js';
 import type { OversamplingPlan } from '../labels/oversample.js';
@@ -56,11 +55,3 @@ export function planJson(plan: OversamplingPlan, names: readonly string[]): obje
   };
 }
 
-/** `index,id,copies` for every image with copies, so other pipelines can apply the plan themselves. */
-export function planCsv(plan: OversamplingPlan, ids: readonly string[] | undefined): string {
-  const rows: Array<[number, string, number]> = [];
-  plan.copies.forEach((c, i) => {
-    if (c > 0) rows.push([i, ids ? ids[i] : String(i), c]);
-  });
-  return stringify(rows, { header: true, columns: ['index', 'id', 'copies'] });
-}

@@ -4,8 +4,8 @@ import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
-import type { ResolvedSpec } from '../experiment/spec.js';
-import type { TrialRecord, TrialStatus } from './records.js';
+import type { TrialRecord, TrialStatus } from '../records/records.js';
+import type { SpecRecord } from '../records/records.js';
 
 /*
  * manifest.json: enough to say what produced a results folder — the whole resolved spec, the code
@@ -15,7 +15,7 @@ import type { TrialRecord, TrialStatus } from './records.js';
 
 export interface Manifest {
   suite: string;
-  spec: ResolvedSpec;
+  spec: SpecRecord;
   skewbench: { version: string; commit: string | null };
   /** Installed versions of the runtime dependencies; null for an optional one that is not installed. */
   dependencies: Record<string, string | null>;
@@ -78,7 +78,7 @@ export function gitCommit(root = PACKAGE_ROOT): string | null {
 }
 
 export interface ManifestInput {
-  spec: ResolvedSpec;
+  spec: SpecRecord;
   /** In grid order. */
   records: readonly TrialRecord[];
   startedAt: Date;

@@ -1,14 +1,14 @@
 import { join, relative } from 'node:path';
 import { InputError } from '../errors.js';
 import type { EvaluationSummary, LabelMetrics } from '../eval/evaluate.js';
-import type { ResolvedSpec } from '../experiment/spec.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import type { LabelGroup } from '../labels/stats.js';
 import { aggregate, type Aggregate, type MetricStatistic } from './aggregate.js';
 import { parseCsv, readText, toCsv, type Cell, type CsvRow } from './csv.js';
 import { buildManifest, type Manifest } from './manifest.js';
 import { predictionsPath } from './predictions.js';
-import { checkRecord, compareRecords, TIMING_PHASES, TRIAL_STATUSES, type TrialRecord } from './records.js';
+import { checkRecord, compareRecords, TIMING_PHASES, TRIAL_STATUSES, type TrialRecord } from '../records/records.js';
+import type { SpecRecord } from '../records/records.js';
 
 /*
  * The results folder of a suite: trials.csv and per_label.csv hold every measured number (and read
@@ -178,7 +178,7 @@ export function perLabelSummaryCsv(agg: Aggregate): string {
 
 export interface WriteResultsOptions {
   /** The suite's resolved spec, recorded in the manifest. */
-  spec: ResolvedSpec;
+  spec: SpecRecord;
   startedAt: Date;
   finishedAt: Date;
   /** The method the others are compared with (default `baseline`). */

@@ -7,7 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { datasetSpec } from '../../src/cli/dataset.js';
 import { describeDataset } from '../../src/data/describe.js';
 import { formatDataset } from '../../src/report/dataset.js';
-import { renderPreview } from '../../src/data/preview.js';
+import { previewSheet } from '../../src/data/preview.js';
+import { renderContactSheet } from '../../src/report/preview.js';
 import { buildDataset, type Dataset } from '../../src/data/build.js';
 import { datasetHash } from '../../src/data/hash.js';
 import { parseSkew } from '../../src/data/skew.js';
@@ -60,7 +61,7 @@ describe('dataset command', () => {
 
 describe('preview', () => {
   it('renders a PNG contact sheet: sample rows, then originals beside their copies', async () => {
-    const png = await renderPreview(d, { samples: 6, copies: 3, scale: 2, seed: 1 });
+    const png = await renderContactSheet(previewSheet(d, { samples: 6, copies: 3, seed: 1 }), 2);
     const meta = await sharp(png).metadata();
     expect(meta.format).toBe('png');
     // 6 columns of 56 px + gaps; two sections.

@@ -1,4 +1,4 @@
-import type { TrialRecord } from '../../src/report/records.js';
+import type { TrialRecord } from '../../src/records/records.js';
 import { labelRow, okRecord } from './fixtures.js';
 
 /**

@@ -2,7 +2,7 @@ import { evaluate, type EvaluationSummary, type LabelMetrics } from '../../src/e
 import type { ResolvedSpec } from '../../src/experiment/spec.js';
 import { parseSpec } from '../../src/experiment/spec.js';
 import { LabelMatrix } from '../../src/labels/matrix.js';
-import type { TrialRecord } from '../../src/report/records.js';
+import type { TrialRecord } from '../../src/records/records.js';
 
 /** A small resolved spec for manifests. */
 export function smallSpec(): ResolvedSpec {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { EvaluationSummary, LabelMetrics } from '../../src/eval/evaluate.js';
 import { aggregate } from '../../src/report/aggregate.js';
 import { formatNumber, parseNumber } from '../../src/report/csv.js';
-import type { TrialRecord } from '../../src/report/records.js';
+import type { TrialRecord } from '../../src/records/records.js';
 import { parsePerLabelCsv, parseTrialsCsv, perLabelCsv, summaryCsv, trialsCsv } from '../../src/report/results.js';
 
 const unit = fc.double({ min: 0, max: 1, noNaN: true });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { installedVersion, readManifest } from '../../src/report/manifest.js';
-import type { TrialRecord } from '../../src/report/records.js';
+import type { TrialRecord } from '../../src/records/records.js';
 import {
   PER_LABEL_COLUMNS,
   perLabelCsv,

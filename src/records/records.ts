@@ -1,8 +1,8 @@
 import type { EvaluationSummary, LabelMetrics } from '../eval/evaluate.js';
-import type { Trial } from '../experiment/grid.js';
 
 /*
- * The plain record of one finished trial: what the runner hands to the result layer, what
+ * The plain record of one finished trial, owned by this room so that the runner (experiment/), which
+ * makes records, and the result layer (report/), which stores and reads them, never import each other: what the runner hands to the result layer, what
  * trials.csv + per_label.csv store, and what `readResults` gives back. It holds numbers and
  * strings only, so records from different runs and machines can be merged and compared.
  */
@@ -58,19 +58,6 @@ export interface TrialRecord {
 /** The fields of a record that come from the trial itself rather than from running it. */
 export type TrialIdentity = Pick<TrialRecord, 'trial' | 'index' | 'suite' | 'dataset' | 'skew' | 'method' | 'seed' | 'model'>;
 
-export function trialIdentity(trial: Trial): TrialIdentity {
-  return {
-    trial: trial.id,
-    index: trial.index,
-    suite: trial.suite,
-    dataset: trial.dataset.name,
-    skew: trial.skew,
-    method: trial.method.name,
-    seed: trial.seed,
-    model: trial.model,
-  };
-}
-
 /** Rows of every results file follow the grid, whatever order parallel trials finished in. */
 export function compareRecords(a: TrialIdentity, b: TrialIdentity): number {
   return a.index - b.index || (a.trial < b.trial ? -1 : a.trial > b.trial ? 1 : 0);
@@ -118,4 +105,13 @@ export function checkRecord(record: TrialRecord): void {
   } else {
     if (record.summary !== null || record.perLabel.length > 0) fail('status failed but it has metrics');
   }
+}
+
+/**
+ * The resolved suite spec as the result layer sees it: plain JSON with a name. Its schema is the
+ * experiment room's; the manifest stores it whole.
+ */
+export interface SpecRecord {
+  name: string;
+  [field: string]: unknown;
 }
