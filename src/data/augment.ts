@@ -1,7 +1,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { createRng, type Rng } from '../labels/rng.js';
+import { streamOf, type Rng } from '../labels/rng.js';
 import type { AugmentationName } from './types.js';
 
 /** Keras `RandomRotation(0.2)`: up to 0.2 of a full turn either way. */
@@ -30,7 +30,7 @@ export interface AugmentParams {
  * change the draws of another.
  */
 export function augmentParams(seed: number | Rng, source: number, copy: number, augment: readonly AugmentationName[]): AugmentParams {
-  const rng = (typeof seed === 'number' ? createRng(seed) : seed).fork(source).fork(copy);
+  const rng = streamOf(seed).fork(source).fork(copy);
   const flip = rng.float() < 0.5;
   const angle = (rng.float() * 2 - 1) * MAX_ROTATION_TURNS * 2 * Math.PI;
   const scale = 1 + (rng.float() * 2 - 1) * MAX_ZOOM;
@@ -73,10 +73,10 @@ export interface ImageBatch {
  * zero fill, one brightness shift, clip, round) on the active backend. Image i gets the parameters of
  * copy `copies[i]` of source `sources[i]`. Returns new bytes; all tensors are released before return.
  */
-export function augment(batch: ImageBatch, key: { sources: ArrayLike<number>; copies: ArrayLike<number> }, names: readonly AugmentationName[], seed: number): Uint8Array {
+export function augment(batch: ImageBatch, key: { sources: ArrayLike<number>; copies: ArrayLike<number> }, names: readonly AugmentationName[], seed: number | Rng): Uint8Array {
   const n = imageCount(batch);
   if (key.sources.length !== n || key.copies.length !== n) throw new Error(`augment: ${n} images but ${key.sources.length} sources and ${key.copies.length} copies`);
-  const root = createRng(seed);
+  const root = streamOf(seed);
   const params = Array.from({ length: n }, (_, i) => augmentParams(root, key.sources[i], key.copies[i], names));
   return applyAugmentations(batch, params);
 }

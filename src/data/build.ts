@@ -36,6 +36,8 @@ export function resolveDatasetOptions(spec: DatasetSpec): unknown {
 export async function buildDataset(spec: DatasetSpec, skew: SkewProfile, seed: number): Promise<Dataset> {
   const options = resolveDatasetOptions(spec);
   if (!Number.isInteger(seed)) throw new InputError(`seed must be an integer, got ${seed}`);
+  // The data hangs off the trial seed's root stream like every other step (it is built once per
+  // data key, shared by the methods of one skew and seed).
   const rng = createRng(seed).fork(`dataset:${spec.name}`);
   const built = await datasetSource(spec.name)!.build(options, skew, rng, spec.name);
   return { name: spec.name, skew, seed, ...built };

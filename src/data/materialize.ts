@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js';
-import { createRng } from '../labels/rng.js';
+import { streamOf, type Rng } from '../labels/rng.js';
 import { augment } from './augment.js';
 import { imageSize, selectImages, type AugmentationName, type ImageSet } from './types.js';
 
@@ -13,7 +13,7 @@ const BATCH = 2048;
  * copies. With no augmentations the copies are exact duplicates. `sources` maps each row to its
  * original.
  */
-export function materialize(train: ImageSet, plan: { copies: ArrayLike<number> }, augmentations: readonly AugmentationName[], seed: number): ImageSet {
+export function materialize(train: ImageSet, plan: { copies: ArrayLike<number> }, augmentations: readonly AugmentationName[], seed: number | Rng): ImageSet {
   const n = train.labels.rows;
   if (plan.copies.length !== n) throw new InputError(`materialize: the plan has ${plan.copies.length} copy counts for ${n} training images`);
   let extra = 0;
@@ -40,7 +40,7 @@ export function materialize(train: ImageSet, plan: { copies: ArrayLike<number> }
       bytes.set(augment({ ...train, images: bytes }, { sources: sources.subarray(n + from, n + to), copies: copyOf.subarray(from, to) }, augmentations, seed));
     }
   }
-  const order = createRng(seed).fork('materialize:shuffle').shuffle(Int32Array.from({ length: n + extra }, (_, i) => i));
+  const order = streamOf(seed).fork('materialize:shuffle').shuffle(Int32Array.from({ length: n + extra }, (_, i) => i));
   const shuffled = selectImages(grown, order);
   shuffled.sources = Int32Array.from(order, (r) => sources[r]);
   return shuffled;

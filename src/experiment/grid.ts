@@ -55,8 +55,18 @@ function shortHash(value: unknown): string {
   return createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, 12);
 }
 
+/**
+ * The part of a config that determines its result. How a trial runs (`train.backend`, like the
+ * runner's workers and shards) is left out, so a trial run on another backend keeps its id; each
+ * record stores the backend it ran on.
+ */
+export function identityOf(config: TrialConfig): Omit<TrialConfig, 'train'> & { train: Omit<TrainSpec, 'backend'> } {
+  const { backend: _backend, ...train } = config.train;
+  return { ...config, train };
+}
+
 export function trialId(config: TrialConfig): string {
-  return shortHash({ version: TRIAL_CONFIG_VERSION, ...config });
+  return shortHash({ version: TRIAL_CONFIG_VERSION, ...identityOf(config) });
 }
 
 export function dataKeyOf(config: Pick<TrialConfig, 'dataset' | 'skew' | 'seed'>): string {

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { selectBackend, type BackendChoice, type BackendPreference, type EpochInfo } from '../train/index.js';
-import { readResults, writeResults, type WrittenResults } from '../report/results.js';
+import { readResults, RESULT_FILES, writeResults, type WrittenResults } from '../report/results.js';
 import { writeCharts } from '../report/charts.js';
 import { writePredictions } from '../report/predictions.js';
 import { gitCommit } from '../report/manifest.js';
@@ -75,7 +75,7 @@ export async function runSuite(spec: ResolvedSpec, options: RunOptions): Promise
   const done = new Map<string, TrialRecord>();
   if (options.resume) {
     const wanted = new Set(trials.map((t) => t.id));
-    const previous = existsSync(join(options.out, 'manifest.json')) ? readResults(options.out) : [];
+    const previous = existsSync(join(options.out, RESULT_FILES.manifest)) ? readResults(options.out) : [];
     for (const r of [...previous, ...journal.load().values()]) if (wanted.has(r.trial)) done.set(r.trial, r);
     emit({ type: 'resume', skipped: done.size, total: trials.length });
   } else {

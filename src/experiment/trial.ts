@@ -1,6 +1,7 @@
 import { InputError } from '../errors.js';
 import { buildDataset, materialize, parseSkew, type Dataset } from '../data/index.js';
 import { planOversampling } from '../labels/oversample.js';
+import { createRng } from '../labels/rng.js';
 import { classWeights } from '../labels/weights.js';
 import { evaluate } from '../eval/evaluate.js';
 import { buildModel, predict, trainModel, type BackendChoice, type EpochInfo } from '../train/index.js';
@@ -72,6 +73,8 @@ export async function runTrial(trial: Trial, backend: BackendChoice, data: DataS
     }
   };
 
+  // The trial's one root stream: each step below draws from its own named fork of it.
+  const root = createRng(trial.seed);
   let predictions: TrialOutcome['predictions'];
   const model = { current: undefined as ReturnType<typeof buildModel> | undefined };
   try {
@@ -79,9 +82,9 @@ export async function runTrial(trial: Trial, backend: BackendChoice, data: DataS
     const { method } = trial;
     const trainSet = await phase('plan', () => {
       if (!method.plan) return dataset.train;
-      const plan = planOversampling(dataset.train.labels, method.plan.method, method.plan.options, trial.seed);
+      const plan = planOversampling(dataset.train.labels, method.plan.method, method.plan.options, root);
       const augment = method.plan.augment.filter((a) => dataset.augmentations.includes(a));
-      return materialize(dataset.train, plan, augment, trial.seed);
+      return materialize(dataset.train, plan, augment, root);
     });
     const loss = lossFor(method, dataset);
     record.trainImages = trainSet.labels.rows;
@@ -95,14 +98,14 @@ export async function runTrial(trial: Trial, backend: BackendChoice, data: DataS
         width: trainSet.width,
         channels: trainSet.channels,
         labels: trainSet.labels.numLabels,
-        seed: trial.seed,
+        seed: root,
       });
       return trainModel(model.current, trainSet, {
         loss,
         ...budget,
         batchSize: train.batchSize,
         learningRate: train.learningRate,
-        seed: trial.seed,
+        seed: root,
         onEpoch: hooks.onEpoch,
       });
     });

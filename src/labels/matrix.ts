@@ -132,13 +132,6 @@ export class LabelMatrix {
     return counts.slice();
   }
 
-  /** A key identifying image i's label set (for counting distinct label sets). */
-  rowKey(i: number): string {
-    let key = '';
-    for (let w = 0; w < this.wordsPerRow; w++) key += this.bits[i * this.wordsPerRow + w].toString(36) + ',';
-    return key;
-  }
-
   /** The images at `indices` (repeats allowed), in that order. */
   select(indices: ArrayLike<number>): LabelMatrix {
     const W = this.wordsPerRow;

@@ -1,5 +1,5 @@
 import type { LabelMatrix } from './matrix.js';
-import { createRng } from './rng.js';
+import { streamOf, type Rng } from './rng.js';
 import type { PlannerDefinition, PlanOptions } from './planners/types.js';
 import { seedHeuristic } from './planners/seed-heuristic.js';
 import { targeted } from './planners/targeted.js';
@@ -33,10 +33,10 @@ export interface OversamplingPlan {
 }
 
 /** Which images to duplicate, and how often, so that rare labels catch up. Deterministic in `seed`. */
-export function planOversampling(matrix: LabelMatrix, method: PlanMethod, options: PlanOptions = {}, seed = 0): OversamplingPlan {
+export function planOversampling(matrix: LabelMatrix, method: PlanMethod, options: PlanOptions = {}, seed: number | Rng = 0): OversamplingPlan {
   const planner = plannerDefinition(method)?.plan;
   if (!planner) throw new RangeError(`unknown oversampling method "${method}"; expected one of ${PLAN_METHODS.join(', ')}`);
-  const { copies, warnings } = planner(matrix, options, createRng(seed).fork(`plan:${method}`));
+  const { copies, warnings } = planner(matrix, options, streamOf(seed).fork(`plan:${method}`));
   const before = matrix.counts();
   const after = before.slice();
   const { offsets, labels } = matrix.positives();

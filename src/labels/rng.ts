@@ -100,3 +100,11 @@ export function createRng(seed: number): Rng {
   if (!Number.isFinite(seed)) throw new RangeError(`seed must be a finite integer, got ${seed}`);
   return new SeededRng(Math.trunc(seed) | 0);
 }
+
+/**
+ * The stream a seeded step draws from: a seed starts a new root stream; a stream is used as given.
+ * A trial creates its root once and hands it down; each step takes its own named fork of it.
+ */
+export function streamOf(seed: number | Rng): Rng {
+  return typeof seed === 'number' ? createRng(seed) : seed;
+}

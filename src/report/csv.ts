@@ -81,12 +81,6 @@ export class CsvRow {
     if (!Number.isInteger(x) || x < 0) this.fail(column, 'a non-negative integer', this.raw(column));
     return x;
   }
-
-  boolean(column: string): boolean {
-    const raw = this.raw(column);
-    if (raw !== 'true' && raw !== 'false') this.fail(column, 'true or false', raw);
-    return raw === 'true';
-  }
 }
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;

@@ -4,8 +4,10 @@ import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
-import type { TrialRecord, TrialStatus } from '../records/records.js';
-import type { SpecRecord } from '../records/records.js';
+import type { SpecRecord, TrialRecord, TrialStatus } from '../records/records.js';
+
+/** The name of a results folder's manifest (also `RESULT_FILES.manifest`). */
+export const MANIFEST_FILE = 'manifest.json';
 
 /*
  * manifest.json: enough to say what produced a results folder — the whole resolved spec, the code
@@ -121,7 +123,7 @@ export function buildManifest(input: ManifestInput): Manifest {
  * trial list); a caller that reuses the spec validates it with `parseSpec`.
  */
 export function readManifest(dir: string): Manifest {
-  const path = join(dir, 'manifest.json');
+  const path = join(dir, MANIFEST_FILE);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

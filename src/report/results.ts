@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../fs-atomic.js';
 import type { LabelGroup } from '../labels/stats.js';
 import { aggregate, type Aggregate, type MetricStatistic } from './aggregate.js';
 import { parseCsv, readText, toCsv, type Cell, type CsvRow } from './csv.js';
-import { buildManifest, type Manifest } from './manifest.js';
+import { buildManifest, MANIFEST_FILE, type Manifest } from './manifest.js';
 import { predictionsPath } from './predictions.js';
 import { checkRecord, compareRecords, TIMING_PHASES, TRIAL_STATUSES, type TrialRecord } from '../records/records.js';
 import type { SpecRecord } from '../records/records.js';
@@ -21,8 +21,7 @@ export const RESULT_FILES = {
   perLabel: 'per_label.csv',
   summary: 'summary.csv',
   perLabelSummary: 'per_label_summary.csv',
-  manifest: 'manifest.json',
-  predictions: 'predictions',
+  manifest: MANIFEST_FILE,
 } as const;
 
 /** `results/<suite>` under `root`. */

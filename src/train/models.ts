@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { createRng, type Rng } from '../labels/rng.js';
+import { streamOf, type Rng } from '../labels/rng.js';
 import * as layers from './layers.js';
 
 import { MODEL_KINDS, type ModelKind } from './names.js';
@@ -15,8 +15,8 @@ export interface ModelShape {
 }
 
 export interface ModelOptions extends ModelShape {
-  /** Seeds the initial weights: same seed ⇒ same weights. */
-  seed: number;
+  /** Seeds the initial weights: same seed (or stream) ⇒ same weights. */
+  seed: number | Rng;
 }
 
 /**
@@ -45,8 +45,8 @@ export function buildModel(kind: ModelKind, options: ModelOptions): Model {
   for (const [name, value] of Object.entries({ height, width, channels, labels })) {
     if (!Number.isInteger(value) || value < 1) throw new Error(`buildModel: ${name} must be a positive integer, got ${value}`);
   }
-  if (!Number.isFinite(seed)) throw new Error(`buildModel: seed must be a finite integer, got ${seed}`);
-  const rng = createRng(seed).fork(`model:${kind}`);
+  if (typeof seed === 'number' && !Number.isFinite(seed)) throw new Error(`buildModel: seed must be a finite integer, got ${seed}`);
+  const rng = streamOf(seed).fork(`model:${kind}`);
   const shape = { height, width, channels, labels };
   if (kind === 'mlp') return buildMlp(shape, rng);
   if (kind === 'cnn') return buildCnn(shape, rng);

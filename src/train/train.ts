@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import './gradients.js';
-import { createRng } from '../labels/rng.js';
+import { streamOf, type Rng } from '../labels/rng.js';
 import { Adam } from './adam.js';
 import { imageCount, imagesToFloats, labelsToFloats, type ImageSet } from './image-set.js';
 import { computeLoss, type LossSpec } from './losses.js';
@@ -28,7 +28,7 @@ export interface TrainOptions {
   batchSize: number;
   learningRate: number;
   /** Seeds the batch order of every epoch. */
-  seed: number;
+  seed: number | Rng;
   /** Called after every epoch (e.g. for a progress bar); may return a promise, which is awaited. */
   onEpoch?: (info: EpochInfo) => void | Promise<void>;
 }
@@ -70,7 +70,7 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
 
   const { height, width, channels } = set;
   const labelCount = set.labels.numLabels;
-  const shuffleRng = createRng(seed).fork('batch-order');
+  const shuffleRng = streamOf(seed).fork('batch-order');
   const optimizer = new Adam(model.variables, { learningRate: options.learningRate });
   const order = new Uint32Array(n);
   const lossHistory: number[] = [];

@@ -117,3 +117,11 @@ describe('shards', () => {
     expect(() => selectShard(trials, 3, 2)).toThrow(InputError);
   });
 });
+
+describe('trial identity', () => {
+  it('does not depend on execution settings: train.backend in the spec leaves every id as it was', () => {
+    const withBackend = parseSpec({ ...spec, train: { ...spec.train, backend: 'cpu' } }, 'grid.json');
+    expect(expandGrid(withBackend).map((t) => t.id)).toEqual(expandGrid(spec).map((t) => t.id));
+    expect(expandGrid(spec).find((t) => t.method.name === 'baseline' && t.seed === 3 && t.skew === 'exponential:10')!.id).toBe(PINNED_BASELINE_ID);
+  });
+});
