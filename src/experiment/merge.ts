@@ -34,12 +34,18 @@ export function mergeRecords(sources: ReadonlyArray<{ dir: string; records: read
   return [...seen.values()].map((s) => s.record).sort((a, b) => a.index - b.index);
 }
 
+export interface MergeOptions {
+  /** Merge shards run from different commits (the merged manifest then records no commit). */
+  allowMixedCommits?: boolean;
+}
+
 /**
  * Combine the folders of shards (or of separate runs of one suite) into the files one run of all
  * their trials writes: trials and per-label rows merged, seed statistics recomputed, predictions
- * copied, charts drawn. Every folder must come from the same resolved spec.
+ * copied, charts drawn. Every folder must come from the same resolved spec and, unless
+ * `allowMixedCommits`, from the same commit, which the merged manifest keeps.
  */
-export async function mergeResults(dirs: readonly string[], out: string): Promise<WrittenResults> {
+export async function mergeResults(dirs: readonly string[], out: string, options: MergeOptions = {}): Promise<WrittenResults> {
   if (dirs.length === 0) throw new InputError('merge: name at least one results folder');
   const manifests = dirs.map((dir) => ({ dir, manifest: readManifest(dir) }));
   const spec = manifests[0].manifest.spec;
@@ -48,6 +54,15 @@ export async function mergeResults(dirs: readonly string[], out: string): Promis
       throw new InputError(`${dir}: its suite spec differs from ${dirs[0]}'s; only shards of one suite can be merged`);
     }
   }
+  const commitOf = (m: (typeof manifests)[number]): string | null => m.manifest.skewbench?.commit ?? null;
+  const commits = [...new Set(manifests.map(commitOf))];
+  if (commits.length > 1 && !options.allowMixedCommits) {
+    const other = manifests.find((m) => commitOf(m) !== commitOf(manifests[0]))!;
+    throw new InputError(
+      `${other.dir}: run from commit ${commitOf(other) ?? 'unknown'}, but ${dirs[0]} from ${commitOf(manifests[0]) ?? 'unknown'}; merge shards of one commit, or pass --allow-mixed-commits`,
+    );
+  }
+  const commit = commits.length === 1 ? commits[0] : null;
   const records = mergeRecords(dirs.map((dir) => ({ dir, records: readResults(dir) })));
   // Everything that can reject the input runs before the first file is written.
   aggregate(records);
@@ -63,7 +78,7 @@ export async function mergeResults(dirs: readonly string[], out: string): Promis
   const startedAt = new Date(Math.min(...times.map((t) => t[0])));
   const finishedAt = new Date(Math.max(...times.map((t) => t[1])));
   for (const [name, path] of predictions) writeFileAtomic(join(out, PREDICTIONS_DIR, name), readFileSync(path));
-  const written = writeResults(out, records, { spec, startedAt, finishedAt, predictions: [...predictions.keys()].map((n) => n.slice(0, -4)).sort() });
+  const written = writeResults(out, records, { spec, startedAt, finishedAt, commit, predictions: [...predictions.keys()].map((n) => n.slice(0, -4)).sort() });
   written.files.push(...(await writeCharts(out, written.aggregate)));
   return written;
 }
