@@ -31,7 +31,7 @@ export function registerPlan(program: Command): void {
       };
       const seed = numberOption('--seed', String(o.seed), { min: 0, max: 0xffffffff, integer: true });
       const matrix = readLabelsCsv(file, { sep: String(o.sep) });
-      let plan;
+      let plan: ReturnType<typeof planOversampling>;
       try {
         plan = planOversampling(matrix, method, options, seed);
       } catch (err) {

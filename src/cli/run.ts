@@ -46,7 +46,7 @@ export function registerRun(program: Command): void {
       const interrupt = new AbortController();
       const onSigint = (): void => interrupt.abort();
       process.once('SIGINT', onSigint);
-      let result;
+      let result: Awaited<ReturnType<typeof runSuite>>;
       try {
         result = await runSuite(spec, { out, backend, workers, shard, resume: o.resume, savePredictions: o.savePredictions, signal: interrupt.signal, onEvent: progress.onEvent });
       } catch (err) {

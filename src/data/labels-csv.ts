@@ -82,7 +82,7 @@ export function parseLabelsCsv(text: string, file: string, options: LabelsCsvOpt
   const names = header.slice(1);
   const duplicate = names.find((n, k) => names.indexOf(n) !== k);
   if (duplicate !== undefined) throw new InputError(`${file}:1: label column "${duplicate}" appears twice in the header`);
-  const blank = names.findIndex((n) => n === '');
+  const blank = names.indexOf('');
   if (blank >= 0) throw new InputError(`${file}:1: column ${blank + 2} has an empty label name`);
   const m = new LabelMatrix(body.length, names, undefined, ids);
   body.forEach(({ record, info }, i) => {

@@ -21,7 +21,7 @@ it('the repaired cpu Transform matches tfjs’s own kernel image by image, for e
     cases.push({ images, transforms, shape: [n, h, w, c] });
   }
   // One image per call: the original kernel is right for a batch of one.
-  const reference = cases.map(({ images, transforms, shape: [n, h, w, c] }) =>
+  const reference = cases.map(({ images, transforms, shape: [, h, w, c] }) =>
     transforms.map((t, b) =>
       tf.tidy(() => Array.from(tf.image.transform(tf.tensor4d(images.subarray(b * h * w * c, (b + 1) * h * w * c), [1, h, w, c]), tf.tensor2d([t]), 'bilinear', 'constant', 0).dataSync())),
     ),

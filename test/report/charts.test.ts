@@ -9,6 +9,7 @@ const T2 = 0.95 * Math.sqrt(2 / (4 * 0.975 * 0.025));
 const PANEL_A = `shapes · ${SKEW_A}`;
 const PANEL_B = `shapes · ${SKEW_B}`;
 
+// biome-ignore lint/suspicious/noExplicitAny: chart specs are read as untyped JSON
 type Json = Record<string, any>;
 const asJson = (spec: unknown): Json => spec as Json;
 const sd = (xs: number[]) => {

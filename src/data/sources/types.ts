@@ -26,6 +26,7 @@ export interface Dataset {
  * A dataset source is one file: its name, a line about it, its option schema (zod, with defaults:
  * the only place they are written) and how it builds seeded, skewed splits from resolved options.
  */
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds sources whose option types differ
 export interface DatasetSource<Options = any> {
   name: string;
   description: string;
