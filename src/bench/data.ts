@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Bench } from 'tinybench';
+import { machineInfo, type MachineInfo } from './machine.js';
 import { augment } from '../data/augment.js';
 import { buildDataset } from '../data/build.js';
 import { clearEmbeddedMemo, loadEmbedded } from '../data/embedded.js';
@@ -43,6 +44,7 @@ export interface DataBenchResult {
   /** Growth of heap + array buffers across one cold load of the Fashion-MNIST cache. */
   fashionLoadMemoryMB: number;
   rows: DataBenchRow[];
+  machine: MachineInfo;
 }
 
 function row(task: Bench['tasks'][number], extra: { images?: number; targetMs?: number; targetRate?: number }): DataBenchRow {
@@ -67,6 +69,7 @@ function row(task: Bench['tasks'][number], extra: { images?: number; targetMs?: 
  * The cache is built first if missing (untimed). Returns rows; printing is the caller's job.
  */
 export async function runDataBench(options: DataBenchOptions = {}): Promise<DataBenchResult> {
+  const machine = machineInfo();
   const { dataset = 'fashion-mosaic', skew = 'exponential:50', seed = 1, augmentBatch = 4096, backends = ['cpu', 'wasm'], iterations = 5 } = options;
   const profile = parseSkew(skew);
   loadEmbedded('fashion');
@@ -105,6 +108,7 @@ export async function runDataBench(options: DataBenchOptions = {}): Promise<Data
     rows.push(row(b.tasks[0], { images: augmentBatch, targetRate: 5000 }));
   }
   return {
+    machine,
     dataset,
     skew,
     images: { train: sample.train.labels.rows, val: sample.val.labels.rows, test: sample.test.labels.rows },

@@ -1,4 +1,5 @@
 import { Bench } from 'tinybench';
+import { machineInfo, type MachineInfo } from './machine.js';
 import { LabelMatrix } from '../labels/matrix.js';
 import { createRng } from '../labels/rng.js';
 import { labelStats } from '../labels/stats.js';
@@ -34,6 +35,7 @@ export interface LabelsBenchResult {
   meanIR: number;
   matrixMB: number;
   rows: LabelsBenchRow[];
+  machine: MachineInfo;
 }
 
 /**
@@ -81,6 +83,7 @@ const TARGETS_MS: Record<string, number> = {
 
 /** Time the label math on a large synthetic matrix. Returns rows; printing is the caller's job. */
 export async function runLabelsBench(options: LabelsBenchOptions = {}): Promise<LabelsBenchResult> {
+  const machine = machineInfo();
   const { images = 1_000_000, labels = 100, imbalance = 100, labelsPerImage = 3, seed = 1, iterations = 5 } = options;
   const matrix = syntheticSkewedMatrix(images, labels, imbalance, labelsPerImage, seed);
   const stats = labelStats(matrix);
@@ -108,5 +111,5 @@ export async function runLabelsBench(options: LabelsBenchOptions = {}): Promise<
       targetMs: atDefaultSize ? (TARGETS_MS[task.name] ?? null) : null,
     };
   });
-  return { images, labels, cardinality: stats.cardinality, meanIR: stats.meanIR, matrixMB: matrix.byteLength / 2 ** 20, rows };
+  return { images, labels, cardinality: stats.cardinality, meanIR: stats.meanIR, matrixMB: matrix.byteLength / 2 ** 20, rows, machine };
 }

@@ -9,7 +9,7 @@ import { REFERENCE_WORKLOAD } from './workload.js';
 
 export { REFERENCE_WORKLOAD } from './workload.js';
 
-/** One row per model and backend; the fields of ../shared/reference/torch_throughput.py. */
+/** One row per model and backend; the fields of src/bench/torch_throughput.py. */
 export interface TrainingThroughputRow {
   engine: string;
   threads: number;

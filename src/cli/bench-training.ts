@@ -7,7 +7,7 @@ import { choiceOption, numberOption } from './options.js';
 export function registerTrainingBench(bench: Command): void {
   bench
     .command('training')
-    .description('training throughput of the reference MLP and CNN, side by side with ../shared/reference/torch_throughput.py')
+    .description('training throughput of the reference MLP and CNN, side by side with src/bench/torch_throughput.py')
     .option('--backend <name>', `tfjs backend: ${BACKEND_NAMES.join(', ')}`, 'auto')
     .option('--model <kind>', `${MODEL_NAMES.join(', ')} or both`, 'both')
     .option('--images <n>', 'images per epoch', String(REFERENCE_WORKLOAD.images))

@@ -20,7 +20,7 @@ export interface ModelOptions extends ModelShape {
 }
 
 /**
- * A reference model of DESIGN.md as tfjs variables and a forward function producing logits.
+ * A reference model (README, Training engine) as tfjs variables and a forward function producing logits.
  * Built on tfjs-core ops rather than tfjs-layers so a training step is only the kernels it needs.
  */
 export interface Model {

@@ -1,0 +1,161 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError } from '../errors.js';
+import { parseCsv, readText } from './csv.js';
+import { type DataBenchView, type LabelsBenchView } from './bench.js';
+
+/*
+ * The README's figures are rendered from committed result files, never typed: each lives between
+ * `<!-- rendered:NAME -->` and `<!-- /rendered:NAME -->`. `renderReadme` replaces every block whose
+ * source file exists and `npm run readme` writes the result; a test fails when the two differ.
+ */
+
+type Machine = { cpuModel: string; cores: number; node: string; loadAverage: number; date: string };
+type Renderer = (root: string) => string | null;
+
+const grouped = (n: number): string => Math.round(n).toLocaleString('en-US');
+const fixed = (n: number, digits: number): string => (Math.abs(n) < 0.5 * 10 ** -digits ? (0).toFixed(digits) : n.toFixed(digits));
+const signed = (n: number, digits = 3): string => (n >= 0 ? '+' : '') + fixed(n, digits).replace(/^-(0\.0+)$/, '-$1');
+const ms = (n: number): string => `${grouped(n)} ms`;
+
+function machineLine(m: Machine): string {
+  return `Measured on ${m.date}: ${m.cpuModel}, ${m.cores} cores, Node ${m.node.replace(/^v/, '')}, load average ${m.loadAverage.toFixed(2)} when it started.`;
+}
+
+interface SummaryRow {
+  skew: string;
+  method: string;
+  metric: string;
+  mean: number;
+  delta: number | null;
+  significant: boolean;
+}
+
+function readSummary(file: string): SummaryRow[] {
+  const rows = parseCsv(readText(file, 'the summary table'), file, ['skew', 'method', 'metric', 'mean', 'delta_mean', 'significant']);
+  return rows.map((r) => ({
+    skew: r.string('skew'),
+    method: r.string('method'),
+    metric: r.string('metric'),
+    mean: r.number('mean'),
+    delta: r.optionalNumber('delta_mean'),
+    significant: r.optionalString('significant') === 'true',
+  }));
+}
+
+/** The published grid: baseline means, other methods' paired Δ (`*` where the interval excludes 0). */
+const publishedResults: Renderer = (root) => {
+  const file = join(root, 'results/full/summary.csv');
+  if (!existsSync(file)) return null;
+  const rows = readSummary(file);
+  const manifest = JSON.parse(readFileSync(join(root, 'results/full/manifest.json'), 'utf8')) as { wallSeconds: number; trials: unknown[]; spec: { seeds: number[] } };
+  const methods = [...new Set(rows.map((r) => r.method))];
+  const skews = [...new Set(rows.map((r) => r.skew))];
+  const imbalance = (skew: string): string => skew.split(':')[1];
+  const cell = (method: string, skew: string, metric: string): string => {
+    const r = rows.find((x) => x.method === method && x.skew === skew && x.metric === metric);
+    if (!r) return '';
+    if (r.delta === null) return fixed(r.mean, 3);
+    return signed(r.delta) + (r.significant ? '*' : '');
+  };
+  const last = skews[skews.length - 1];
+  const tailSkews = skews.slice(1);
+  const columns: Array<[string, (m: string) => string]> = [
+    ...skews.map((s, i): [string, (m: string) => string] => [i === 0 ? `macro-F1 IF ${imbalance(s)}` : `IF ${imbalance(s)}`, (m) => cell(m, s, 'macro_f1')]),
+    ...tailSkews.map((s, i): [string, (m: string) => string] => [i === 0 ? `tail-F1 IF ${imbalance(s)}` : `IF ${imbalance(s)}`, (m) => cell(m, s, 'tail_f1')]),
+    [`tuned macro-F1 IF ${imbalance(last)}`, (m) => cell(m, last, 'macro_f1_tuned')],
+    [`mAP IF ${imbalance(last)}`, (m) => cell(m, last, 'map')],
+    [
+      'train s/trial',
+      (m) => {
+        const t = rows.filter((x) => x.method === m && x.metric === 'train_seconds');
+        return fixed(t.reduce((s, x) => s + x.mean, 0) / t.length, 1);
+      },
+    ],
+  ];
+  const header = `| method | ${columns.map((c) => c[0]).join(' | ')} |\n|---|${columns.map(() => '---:').join('|')}|`;
+  const body = methods.map((m) => `| ${m} | ${columns.map((c) => c[1](m)).join(' | ')} |`).join('\n');
+  return (
+    `${manifest.trials.length} trials (${skews.length} skews × ${methods.length} methods × ${manifest.spec.seeds.length} seeds) in ${grouped(manifest.wallSeconds)} s of wall time.\n\n` +
+    `${header}\n${body}`
+  );
+};
+
+/** Per method, the range of its paired Δ over the imbalance factors, metric by metric. */
+const publishedFindings: Renderer = (root) => {
+  const file = join(root, 'results/full/summary.csv');
+  if (!existsSync(file)) return null;
+  const rows = readSummary(file).filter((r) => r.delta !== null);
+  const methods = [...new Set(rows.map((r) => r.method))];
+  const metrics: Array<[string, string]> = [
+    ['macro_f1', 'macro-F1'],
+    ['tail_f1', 'tail-F1'],
+    ['head_f1', 'head-F1'],
+    ['macro_f1_tuned', 'tuned macro-F1'],
+    ['map', 'mAP'],
+    ['train_images', 'training images'],
+    ['total_seconds', 's per trial'],
+  ];
+  return methods
+    .map((m) => {
+      const parts = metrics.map(([metric, name]) => {
+        const d = rows.filter((r) => r.method === m && r.metric === metric);
+        const lo = Math.min(...d.map((r) => r.delta!));
+        const hi = Math.max(...d.map((r) => r.delta!));
+        const digits = metric === 'train_images' ? 0 : metric === 'total_seconds' ? 1 : 3;
+        const range = lo === hi ? signed(lo, digits) : `${signed(lo, digits)} to ${signed(hi, digits)}`;
+        return `${name} ${range} (${d.filter((r) => r.significant).length}/${d.length} significant)`;
+      });
+      return `- \`${m}\`: ${parts.join('; ')}`;
+    })
+    .join('\n');
+};
+
+const benchLabels: Renderer = (root) => {
+  const file = join(root, 'results/bench/labels.json');
+  if (!existsSync(file)) return null;
+  const r = JSON.parse(readFileSync(file, 'utf8')) as LabelsBenchView & { machine: Machine };
+  const rows = r.rows.map((x) => `| ${x.task} | ${ms(x.meanMs)} | ${ms(x.minMs)} | ${ms(x.maxMs)} | ${x.targetMs === null ? '' : `< ${grouped(x.targetMs)} ms ${x.meanMs <= x.targetMs ? '✓' : '✗'}`} |`);
+  return (
+    `${grouped(r.images)} images × ${r.labels} labels, ${r.cardinality.toFixed(1)} labels per image, MeanIR ${r.meanIR.toFixed(1)}; the matrix takes ${r.matrixMB.toFixed(1)} MB. ${machineLine(r.machine)}\n\n` +
+    `| task | mean | min | max | target |\n|---|---:|---:|---:|---:|\n${rows.join('\n')}`
+  );
+};
+
+const benchData: Renderer = (root) => {
+  const file = join(root, 'results/bench/data.json');
+  if (!existsSync(file)) return null;
+  const r = JSON.parse(readFileSync(file, 'utf8')) as DataBenchView & { machine: Machine };
+  const rows = r.rows.map((x) => {
+    const rate = x.imagesPerSecond === null ? '' : ` = ${grouped(x.imagesPerSecond)} images/s`;
+    return `| ${x.task} | ${ms(x.meanMs)}${rate} | ${ms(x.minMs)} | ${ms(x.maxMs)} | ${x.target ?? ''}${x.met === null ? '' : x.met ? ' ✓' : ' ✗'} |`;
+  });
+  return (
+    `${r.dataset} ${r.skew}: train ${grouped(r.images.train)}, val ${grouped(r.images.val)}, test ${grouped(r.images.test)} images; the Fashion-MNIST items hold ${r.fashionCacheMB.toFixed(1)} MB. ${machineLine(r.machine)}\n\n` +
+    `| task | mean | min | max | target |\n|---|---|---|---|---|\n${rows.join('\n')}`
+  );
+};
+
+/** Every rendered block of the README, by name. */
+export const README_BLOCKS: Record<string, Renderer> = {
+  'published-results': publishedResults,
+  'published-findings': publishedFindings,
+  'bench-labels': benchLabels,
+  'bench-data': benchData,
+};
+
+/** The README with every block whose source exists rendered afresh. A block without markers is an error. */
+export function renderReadme(readme: string, root: string): string {
+  let out = readme;
+  for (const [name, render] of Object.entries(README_BLOCKS)) {
+    const open = `<!-- rendered:${name} -->`;
+    const close = `<!-- /rendered:${name} -->`;
+    const start = out.indexOf(open);
+    const end = out.indexOf(close);
+    if (start < 0 || end < start) throw new InputError(`README.md: no ${open} … ${close} block`);
+    const text = render(root);
+    if (text === null) continue;
+    out = `${out.slice(0, start + open.length)}\n${text}\n${out.slice(end)}`;
+  }
+  return out;
+}

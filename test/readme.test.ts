@@ -1,0 +1,35 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { renderReadme } from '../src/report/readme.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+
+describe('the README figures', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'skewbench-readme-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('are exactly what the committed result files render (npm run readme)', () => {
+    expect(renderReadme(readme, root)).toBe(readme);
+  });
+
+  it('follow the result files: a changed baseline mean changes the published table', () => {
+    cpSync(join(root, 'results'), join(tmp, 'results'), { recursive: true });
+    const summary = join(tmp, 'results/full/summary.csv');
+    const text = readFileSync(summary, 'utf8');
+    const line = text.split('\n').find((l) => l.startsWith('fashion-mosaic,exponential:10,baseline,macro_f1,'))!;
+    const cells = line.split(',');
+    cells[5] = '0.9';
+    writeFileSync(summary, text.replace(line, cells.join(',')));
+    const rendered = renderReadme(readme, tmp);
+    expect(rendered).not.toBe(readme);
+    expect(rendered).toMatch(/\| baseline \| 0\.900 \|/);
+  });
+
+  it('names a missing block', () => {
+    expect(() => renderReadme('no blocks here', root)).toThrow(/no <!-- rendered:published-results -->/);
+  });
+});
