@@ -25,7 +25,7 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stdout): {
         line(e.backend.reason);
         break;
       case 'resume':
-        line(`resuming: ${e.skipped} of ${e.total} trials already finished`);
+        line(`resuming: ${e.skipped} of ${e.total} trials already finished${e.changed ? `; ${e.changed} finished on data that has changed since, so they run again` : ''}`);
         break;
       case 'trial-start':
         if (tty) {

@@ -1,5 +1,6 @@
 import { InputError } from '../errors.js';
 import { createRng } from '../labels/rng.js';
+import { trialDataFingerprint } from './fingerprint.js';
 import type { SkewProfile } from './skew.js';
 import { DATASET_NAMES, DATASET_SOURCES, datasetSource, type Dataset, type DatasetSource } from './sources/registry.js';
 
@@ -41,4 +42,14 @@ export async function buildDataset(spec: DatasetSpec, skew: SkewProfile, seed: n
   const rng = createRng(seed).fork(`dataset:${spec.name}`);
   const built = await datasetSource(spec.name)!.build(options, skew, rng, spec.name);
   return { name: spec.name, skew, seed, ...built };
+}
+
+/**
+ * The fingerprint of the data a trial of this dataset, skew and seed trains and is tested on,
+ * computed without building it (see data/fingerprint.ts).
+ */
+export function datasetFingerprint(spec: DatasetSpec): (skew: string, seed: number) => string {
+  const options = resolveDatasetOptions(spec);
+  const source = datasetSource(spec.name)!.fingerprint(options);
+  return (skew, seed) => trialDataFingerprint(source, skew, seed);
 }

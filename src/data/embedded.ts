@@ -57,7 +57,7 @@ function packageDir(pkg: string): string {
   return dirname(createRequire(import.meta.url).resolve(`${pkg}/package.json`));
 }
 
-function packageVersion(pkg: string): string {
+export function packageVersion(pkg: string): string {
   return (JSON.parse(readFileSync(join(packageDir(pkg), 'package.json'), 'utf8')) as { version: string }).version;
 }
 

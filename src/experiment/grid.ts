@@ -28,6 +28,8 @@ export interface Trial extends TrialConfig {
   /** Position in the full grid (0-based), which is dataset × skew × method × seed in spec order. */
   index: number;
   suite: string;
+  /** The fingerprint of the trial's data, once the runner has computed it (not part of the id). */
+  dataFingerprint?: string;
 }
 
 /**
@@ -127,5 +129,6 @@ export function trialIdentity(trial: Trial): TrialIdentity {
     method: trial.method.name,
     seed: trial.seed,
     model: trial.model,
+    dataFingerprint: trial.dataFingerprint ?? null,
   };
 }

@@ -6,6 +6,7 @@ import { writePredictions } from '../report/predictions.js';
 import { gitCommit } from '../report/manifest.js';
 import type { TrialRecord } from '../records/records.js';
 import { expandGrid, selectShard, type Shard, type Trial } from './grid.js';
+import { datasetFingerprint } from '../data/build.js';
 import type { ResolvedSpec } from './spec.js';
 import { lastDataCache, runTrial } from './trial.js';
 import { Journal } from './journal.js';
@@ -15,7 +16,7 @@ import { join } from 'node:path';
 
 export type RunEvent =
   | { type: 'backend'; backend: BackendChoice }
-  | { type: 'resume'; skipped: number; total: number }
+  | { type: 'resume'; skipped: number; total: number; changed: number }
   | { type: 'trial-start'; trial: Trial; position: number; total: number }
   | { type: 'epoch'; trial: Trial; info: EpochInfo }
   | { type: 'trial-end'; trial: Trial; record: TrialRecord; position: number; total: number };
@@ -68,16 +69,24 @@ export async function runSuite(spec: ResolvedSpec, options: RunOptions): Promise
   const startedAt = new Date();
   const commit = gitCommit();
   const emit = options.onEvent ?? (() => {});
-  const grid = expandGrid(spec);
+  const fingerprintOf = datasetFingerprint(spec.dataset);
+  const grid = expandGrid(spec).map((t) => ({ ...t, dataFingerprint: fingerprintOf(t.skew, t.seed) }));
   const trials = options.shard ? selectShard(grid, options.shard.index, options.shard.count) : grid;
   const journal = new Journal(options.out);
 
   const done = new Map<string, TrialRecord>();
   if (options.resume) {
-    const wanted = new Set(trials.map((t) => t.id));
+    const wanted = new Map(trials.map((t) => [t.id, t]));
     const previous = existsSync(join(options.out, RESULT_FILES.manifest)) ? readResults(options.out) : [];
-    for (const r of [...previous, ...journal.load().values()]) if (wanted.has(r.trial)) done.set(r.trial, r);
-    emit({ type: 'resume', skipped: done.size, total: trials.length });
+    // A finished trial whose data has changed since (an edited labels file, other images) runs again.
+    const stale = new Set<string>();
+    for (const r of [...previous, ...journal.load().values()]) {
+      const trial = wanted.get(r.trial);
+      if (trial && r.dataFingerprint === trial.dataFingerprint) done.set(r.trial, r);
+      else if (trial) stale.add(r.trial);
+    }
+    const changed = [...stale].filter((id) => !done.has(id)).length;
+    emit({ type: 'resume', skipped: done.size, total: trials.length, changed });
   } else {
     journal.clear();
   }

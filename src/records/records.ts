@@ -34,6 +34,8 @@ export interface TrialRecord {
   method: string;
   seed: number;
   model: string;
+  /** Fingerprint of the data the trial trained and was tested on (data/fingerprint.ts); null in folders written before it existed. */
+  dataFingerprint: string | null;
   status: TrialStatus;
   /** Why a trial failed; null when it did not. */
   reason: string | null;
@@ -56,7 +58,7 @@ export interface TrialRecord {
 }
 
 /** The fields of a record that come from the trial itself rather than from running it. */
-export type TrialIdentity = Pick<TrialRecord, 'trial' | 'index' | 'suite' | 'dataset' | 'skew' | 'method' | 'seed' | 'model'>;
+export type TrialIdentity = Pick<TrialRecord, 'trial' | 'index' | 'suite' | 'dataset' | 'skew' | 'method' | 'seed' | 'model' | 'dataFingerprint'>;
 
 /** Rows of every results file follow the grid, whatever order parallel trials finished in. */
 export function compareRecords(a: TrialIdentity, b: TrialIdentity): number {

@@ -28,7 +28,9 @@ export interface Manifest {
   finishedAt: string;
   wallSeconds: number;
   counts: { trials: number; ok: number; failed: number };
-  trials: Array<{ trial: string; index: number; skew: string; method: string; seed: number; status: TrialStatus; reason: string | null }>;
+  trials: Array<{ trial: string; index: number; skew: string; method: string; seed: number; status: TrialStatus; reason: string | null; dataFingerprint: string | null }>;
+  /** SHA-256 of each results table, so a reader can tell a folder whose files come from one run. */
+  sha256?: Record<string, string>;
   /** The files of the folder, relative to it. */
   files: string[];
 }
@@ -86,6 +88,7 @@ export interface ManifestInput {
   startedAt: Date;
   finishedAt: Date;
   files: string[];
+  sha256?: Record<string, string>;
   /** Defaults to this package; tests point it elsewhere. */
   packageRoot?: string;
   /** The commit the run started from (read when it started: HEAD may move while a long suite runs); default HEAD now. */
@@ -113,8 +116,9 @@ export function buildManifest(input: ManifestInput): Manifest {
     finishedAt: input.finishedAt.toISOString(),
     wallSeconds: (input.finishedAt.getTime() - input.startedAt.getTime()) / 1000,
     counts: { trials: input.records.length, ok, failed: input.records.length - ok },
-    trials: input.records.map((r) => ({ trial: r.trial, index: r.index, skew: r.skew, method: r.method, seed: r.seed, status: r.status, reason: r.reason })),
+    trials: input.records.map((r) => ({ trial: r.trial, index: r.index, skew: r.skew, method: r.method, seed: r.seed, status: r.status, reason: r.reason, dataFingerprint: r.dataFingerprint })),
     files: input.files,
+    sha256: input.sha256,
   };
 }
 

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { InputError } from '../errors.js';
 import type { EvaluationSummary, LabelMetrics } from '../eval/evaluate.js';
@@ -74,6 +76,7 @@ export const TRIALS_COLUMNS = [
   'backend_version',
   'status',
   'reason',
+  'data_fingerprint',
 ] as const;
 
 /** per_label.csv: the columns promised to users, then the confusion counts behind them. */
@@ -129,6 +132,7 @@ export function trialsCsv(records: readonly TrialRecord[]): string {
     r.backendVersion,
     r.status,
     r.reason,
+    r.dataFingerprint,
   ]);
   return toCsv(TRIALS_COLUMNS, rows);
 }
@@ -223,8 +227,12 @@ export function writeResults(dir: string, records: readonly TrialRecord[], optio
     finishedAt: options.finishedAt,
     commit: options.commit,
     files: [...texts.map(([name]) => name), RESULT_FILES.manifest, ...(options.predictions ?? []).map((trial) => relative(dir, predictionsPath(dir, trial)))],
+    sha256: Object.fromEntries(texts.map(([name, text]) => [name, sha256(text)])),
   });
   texts.push([RESULT_FILES.manifest, JSON.stringify(manifest, null, 2) + '\n']);
+  // The old manifest goes first: until the new one is written, the folder says it is incomplete
+  // rather than vouching for tables of two runs.
+  rmSync(join(dir, RESULT_FILES.manifest), { force: true });
   const files: string[] = [];
   for (const [name, text] of texts) {
     const path = join(dir, name);
@@ -264,6 +272,7 @@ export function parseTrialsCsv(text: string, file: string): TrialRecord[] {
       model: row.string('model'),
       status,
       reason: row.optionalString('reason'),
+      dataFingerprint: row.optionalString('data_fingerprint'),
       backend: row.raw('backend'),
       backendVersion: row.raw('backend_version'),
       trainImages: row.integer('train_images'),
@@ -313,6 +322,40 @@ export function parsePerLabelCsv(text: string, file: string): PerLabelRow[] {
   }));
 }
 
+const sha256 = (text: string | Buffer): string => createHash('sha256').update(text).digest('hex');
+
+/**
+ * Checks that a results folder's tables are the ones its manifest lists (by SHA-256): a folder with
+ * tables of two runs, or whose manifest is missing beside its tables (a run that failed while
+ * writing), is an InputError. Folders written before manifests held hashes are taken as they are.
+ */
+export function verifyResultsFolder(dir: string): void {
+  const manifestFile = join(dir, RESULT_FILES.manifest);
+  if (!existsSync(manifestFile)) {
+    if (existsSync(join(dir, RESULT_FILES.trials))) {
+      throw new InputError(`${dir}: has ${RESULT_FILES.trials} but no ${RESULT_FILES.manifest}: its results were not completely written (rerun, or finish with --resume)`);
+    }
+    return;
+  }
+  let hashes: unknown;
+  try {
+    hashes = (JSON.parse(readFileSync(manifestFile, 'utf8')) as { sha256?: unknown }).sha256;
+  } catch {
+    return; // readManifest reports a malformed manifest where one is needed
+  }
+  if (hashes === undefined || hashes === null || typeof hashes !== 'object') return;
+  for (const [name, expected] of Object.entries(hashes as Record<string, unknown>)) {
+    const file = join(dir, name);
+    let actual: string;
+    try {
+      actual = sha256(readFileSync(file));
+    } catch {
+      throw new InputError(`${file}: listed in ${manifestFile} but cannot be read`);
+    }
+    if (actual !== expected) throw new InputError(`${file}: does not match ${manifestFile} (its SHA-256 differs: written by another run?); rerun the suite into this folder`);
+  }
+}
+
 /**
  * Read a results folder's trials.csv and per_label.csv back into records, each number exactly as
  * it was written. Per-label rows must belong to a listed trial and agree with its config, and an
@@ -348,5 +391,7 @@ export function readResults(dir: string): TrialRecord[] {
       throw new InputError(`${perLabelFile}: trial ${r.trial} has ${r.perLabel.length} label rows but ${trialsFile} says it has ${r.summary.labels} labels`);
     }
   }
+  // Well-formed tables can still come from two runs: the manifest's hashes tell.
+  verifyResultsFolder(dir);
   return records;
 }

@@ -76,6 +76,7 @@ export function okRecord(fields: Partial<TrialRecord> & { method: string; seed: 
     dataset: 'shapes',
     skew: 'exponential:10',
     model: 'cnn',
+    dataFingerprint: '0123456789abcdef',
     status: 'ok',
     reason: null,
     backend: 'cpu',

@@ -60,6 +60,7 @@ const records: fc.Arbitrary<TrialRecord[]> = fc
         method: fc.constantFrom('baseline', 'weighted', 'targeted,aug'),
         seed: fc.nat({ max: 5 }),
         model: fc.constantFrom('cnn', 'mlp'),
+        dataFingerprint: fc.option(fc.stringMatching(/^[0-9a-f]{16}$/), { nil: null }),
         failed: fc.boolean(),
         reason: fc.option(text, { nil: null }),
         backend: fc.constantFrom('cpu', 'wasm', 'tensorflow'),

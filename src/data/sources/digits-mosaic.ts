@@ -1,4 +1,5 @@
-import { DIGIT_CLASSES, loadEmbedded } from '../embedded.js';
+import { DIGIT_CLASSES, loadEmbedded, packageVersion } from '../embedded.js';
+import { optionsFingerprint } from '../fingerprint.js';
 import { storeSource } from '../pools.js';
 import { buildMosaic, mosaicOptions } from './common.js';
 import { defineSource } from './types.js';
@@ -8,6 +9,7 @@ export const digitsMosaic = defineSource({
   name: 'digits-mosaic',
   description: 'MNIST digits on a 2×2 grid, 10 labels',
   options: mosaicOptions,
+  fingerprint: (options) => optionsFingerprint('digits-mosaic', options, { mnist: packageVersion('mnist') }),
   build: (options, skew, rng, name) =>
     buildMosaic(options, storeSource([{ store: loadEmbedded('digits'), classNames: DIGIT_CLASSES }]), 500, ['rotate', 'zoom', 'brightness'], skew, rng, name),
 });

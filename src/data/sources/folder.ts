@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Rng } from '../../labels/rng.js';
+import { folderFingerprint } from '../fingerprint.js';
 import { loadFolder, splitOfId } from '../folder.js';
 import { subsampleToProfile } from '../profile.js';
 import { subsampleToTargets } from '../subsample.js';
@@ -19,6 +20,7 @@ export const folder = defineSource({
     channels: z.union([z.literal(1), z.literal(3)]).default(1),
     augmentations: z.array(z.enum(AUGMENTATIONS as [AugmentationName, ...AugmentationName[]])).default([...AUGMENTATIONS]),
   }),
+  fingerprint: (options) => folderFingerprint(options),
   async build(options, skew, rng) {
     const all = await loadFolder(options);
     const ids = all.labels.ids!;

@@ -1,4 +1,5 @@
-import { DIGIT_CLASSES, FASHION_CLASSES, loadEmbedded } from '../embedded.js';
+import { DIGIT_CLASSES, FASHION_CLASSES, loadEmbedded, packageVersion } from '../embedded.js';
+import { optionsFingerprint } from '../fingerprint.js';
 import { storeSource } from '../pools.js';
 import { buildMosaic, mosaicOptions } from './common.js';
 import { defineSource } from './types.js';
@@ -7,6 +8,7 @@ export const mixedMosaic = defineSource({
   name: 'mixed-mosaic',
   description: 'Fashion-MNIST items and MNIST digits on a 2×2 grid, 20 labels',
   options: mosaicOptions,
+  fingerprint: (options) => optionsFingerprint('mixed-mosaic', options, { 'fashion-mnist': packageVersion('fashion-mnist'), mnist: packageVersion('mnist') }),
   build: (options, skew, rng, name) =>
     buildMosaic(
       options,

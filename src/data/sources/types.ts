@@ -32,6 +32,8 @@ export interface DatasetSource<Options = any> {
   description: string;
   options: z.ZodType<Options>;
   build(options: Options, skew: SkewProfile, rng: Rng, name: string): Promise<Omit<Dataset, 'name' | 'skew' | 'seed'>>;
+  /** The SHA-256 of what `build` reads (content and resolved options), without building anything. */
+  fingerprint(options: Options): string;
 }
 
 export function defineSource<Options>(source: DatasetSource<Options>): DatasetSource<Options> {
