@@ -24,6 +24,9 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stdout): {
       case 'backend':
         line(e.backend.reason);
         break;
+      case 'notice':
+        process.stderr.write(`${e.message}\n`);
+        break;
       case 'resume':
         line(`resuming: ${e.skipped} of ${e.total} trials already finished${e.changed ? `; ${e.changed} finished on data that has changed since, so they run again` : ''}`);
         break;

@@ -1,7 +1,8 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../fs-atomic.js';
-import type { TrialRecord } from '../records/records.js';
+import { InputError } from '../errors.js';
+import { checkRecord, type TrialRecord } from '../records/records.js';
 
 /** Finished trials of a run in progress, one file each, under `<out>/.trials/`. */
 export const JOURNAL_DIR = '.trials';
@@ -48,8 +49,16 @@ export class Journal {
     for (const name of names.filter((n) => /^[0-9a-f]+\.json$/.test(n)).sort()) {
       try {
         const record = decodeRecord(readFileSync(join(this.dir, name), 'utf8'));
-        if (record.trial === name.slice(0, -5)) out.set(record.trial, record);
-      } catch {
+        if (record.trial !== name.slice(0, -5)) continue;
+        // A whole record that breaks its invariants was edited: say so now, not after the run.
+        try {
+          checkRecord(record);
+        } catch (err) {
+          throw new InputError(`${join(this.dir, name)}: not a record this run can keep (${(err as Error).message}); delete it to run that trial again`);
+        }
+        out.set(record.trial, record);
+      } catch (err) {
+        if (err instanceof InputError) throw err;
         // not a whole record: the trial runs again
       }
     }

@@ -7,6 +7,8 @@ import { gitCommit } from '../report/manifest.js';
 import type { TrialRecord } from '../records/records.js';
 import { expandGrid, selectShard, type Shard, type Trial } from './grid.js';
 import { datasetFingerprint } from '../data/build.js';
+import { InputError } from '../errors.js';
+import { ioReason, lockResultsFolder } from './lock.js';
 import type { ResolvedSpec } from './spec.js';
 import { lastDataCache, runTrial } from './trial.js';
 import { Journal } from './journal.js';
@@ -17,6 +19,7 @@ import { join } from 'node:path';
 export type RunEvent =
   | { type: 'backend'; backend: BackendChoice }
   | { type: 'resume'; skipped: number; total: number; changed: number }
+  | { type: 'notice'; message: string }
   | { type: 'trial-start'; trial: Trial; position: number; total: number }
   | { type: 'epoch'; trial: Trial; info: EpochInfo }
   | { type: 'trial-end'; trial: Trial; record: TrialRecord; position: number; total: number };
@@ -72,6 +75,16 @@ export async function runSuite(spec: ResolvedSpec, options: RunOptions): Promise
   const fingerprintOf = datasetFingerprint(spec.dataset);
   const grid = expandGrid(spec).map((t) => ({ ...t, dataFingerprint: fingerprintOf(t.skew, t.seed) }));
   const trials = options.shard ? selectShard(grid, options.shard.index, options.shard.count) : grid;
+  // One writer per folder, and a folder that cannot be written is found before any training.
+  const lock = lockResultsFolder(options.out, (message) => emit({ type: 'notice', message }));
+  try {
+    return await runLocked(spec, options, trials, startedAt, commit, emit);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(spec: ResolvedSpec, options: RunOptions, trials: Trial[], startedAt: Date, commit: string | null, emit: (e: RunEvent) => void): Promise<RunResult> {
   const journal = new Journal(options.out);
 
   const done = new Map<string, TrialRecord>();
@@ -95,7 +108,11 @@ export async function runSuite(spec: ResolvedSpec, options: RunOptions): Promise
   const predictions: string[] = [];
   let position = done.size;
   const finished = (trial: Trial, record: TrialRecord): void => {
-    journal.add(record);
+    try {
+      journal.add(record);
+    } catch (err) {
+      throw writeError(err, options.out);
+    }
     records.push(record);
     if (options.savePredictions && record.status === 'ok') predictions.push(trial.id);
     emit({ type: 'trial-end', trial, record, position: position++, total: trials.length });
@@ -127,14 +144,31 @@ export async function runSuite(spec: ResolvedSpec, options: RunOptions): Promise
     throw err;
   }
   const written = write(spec, options.out, records, startedAt, predictions, commit);
-  written.files.push(...(await writeCharts(options.out, written.aggregate)));
+  try {
+    written.files.push(...(await writeCharts(options.out, written.aggregate)));
+  } catch (err) {
+    throw writeError(err, options.out);
+  }
+  // The journal goes only once every file is written: a failed write leaves it for --resume.
   journal.clear();
   return { ...written, records: [...records].sort((a, b) => a.index - b.index), ran: todo.length, seconds: (Date.now() - startedAt.getTime()) / 1000 };
 }
 
 function write(spec: ResolvedSpec, out: string, records: TrialRecord[], startedAt: Date, predictions: string[], commit: string | null): WrittenResults {
   const sorted = [...records].sort((a, b) => a.index - b.index);
-  return writeResults(out, sorted, { spec, startedAt, finishedAt: new Date(), predictions: predictions.sort(), commit });
+  try {
+    return writeResults(out, sorted, { spec, startedAt, finishedAt: new Date(), predictions: predictions.sort(), commit });
+  } catch (err) {
+    throw writeError(err, out);
+  }
+}
+
+/** A failed write as one line naming the file; the journal stays, so --resume finishes the run. */
+function writeError(err: unknown, out: string): Error {
+  if (err instanceof InputError || !(err as NodeJS.ErrnoException)?.code) return err as Error;
+  const path = (err as NodeJS.ErrnoException).path;
+  const file = path ? path.replace(/\/\.([^/]+)\.\d+\.\d+\.tmp$/, '/$1') : out;
+  return new InputError(`cannot write ${file}: ${ioReason(err)} (the finished trials are kept: fix it and rerun with --resume)`);
 }
 
 async function runHere(

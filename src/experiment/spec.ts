@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parseSkew } from '../data/skew.js';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { PLAN_METHODS, PLANNERS, plannerDefinition, type PlanMethod } from '../labels/oversample.js';
@@ -338,9 +340,39 @@ export function loadSpec(path: string): ResolvedSpec {
     throw new InputError(`${path}: not valid JSON: ${jsonErrorWhere(text, (err as Error).message)}`);
   }
   const spec = parseSpec(json, path);
-  const problems = datasetProblems(json as Record<string, unknown>);
+  const problems = [...datasetProblems(json as Record<string, unknown>), ...skewProblems(spec)];
   if (problems.length > 0) throw new InputError(problems.map((p) => `${path}: ${formatJsonPath(p.path)}: ${p.message}`).join('\n'));
-  return spec;
+  return resolvePaths(spec, path);
+}
+
+/** Every skew is parsed when the spec is read, not when its first trial starts. */
+function skewProblems(spec: ResolvedSpec): Problem[] {
+  const problems: Problem[] = [];
+  spec.skews.forEach((skew, i) => {
+    try {
+      parseSkew(skew);
+    } catch (err) {
+      problems.push({ path: ['skews', i], message: (err as Error).message.replace(/^.*?: /, '') });
+    }
+  });
+  return problems;
+}
+
+/**
+ * Relative file paths in dataset options (a folder's `dir` and `labels`) are relative to the spec
+ * file, not to wherever the command runs; they are resolved here, once, and checked to exist.
+ */
+function resolvePaths(spec: ResolvedSpec, file: string): ResolvedSpec {
+  const base = dirname(resolve(file));
+  const options = { ...spec.dataset.options };
+  for (const key of ['dir', 'labels'] as const) {
+    const value = options[key];
+    if (typeof value !== 'string') continue;
+    const absolute = isAbsolute(value) ? value : resolve(base, value);
+    if (!existsSync(absolute)) throw new InputError(`${file}: dataset.options.${key}: ${absolute} does not exist (a relative path is relative to the spec file)`);
+    options[key] = absolute;
+  }
+  return { ...spec, dataset: { ...spec.dataset, options } };
 }
 
 /** Node reports JSON errors by character position; people look for a line and column. */

@@ -5,7 +5,7 @@ import { DEFAULT_LEVEL, pairedDifference, summarizeSeeds, welchInterval, type In
 import type { LabelGroup } from '../labels/stats.js';
 import { readText } from './csv.js';
 import { num, table, useColor } from './format.js';
-import { parsePerLabelCsv, RESULT_FILES, type PerLabelRow } from './results.js';
+import { parsePerLabelCsv, RESULT_FILES, verifyResultsFolder, type PerLabelRow } from './results.js';
 
 /*
  * The regression gate: per-label metrics of a current run against a baseline run, matched by
@@ -106,6 +106,8 @@ export function perLabelFileOf(path: string): string {
 /** Read one side of a comparison from a results folder or a per_label.csv. */
 export function readComparisonSide(path: string): ComparisonSide {
   const file = perLabelFileOf(path);
+  // A folder is gated only when its tables are those its manifest lists.
+  if (file !== path) verifyResultsFolder(path);
   return { file, rows: parsePerLabelCsv(readText(file, 'the per-label results (a results folder or a per_label.csv)'), file) };
 }
 
