@@ -12,6 +12,7 @@ import {
   type CompareMetric,
   type LabelFilter,
 } from '../report/compare.js';
+import { checkSameData } from '../report/same-data.js';
 import { choiceOption, numberOption } from './options.js';
 
 interface CompareFlags {
@@ -20,6 +21,7 @@ interface CompareFlags {
   labels: string;
   format: string;
   level: string;
+  allowDataChange?: boolean;
 }
 
 export function registerCompare(program: Command): void {
@@ -33,6 +35,7 @@ export function registerCompare(program: Command): void {
     .option('--labels <group>', `labels to compare: ${LABEL_FILTERS.join(', ')} (groups as in the baseline)`, 'all')
     .option('--format <f>', `output: ${COMPARE_FORMATS.join(', ')} (md is GitHub markdown for a CI comment)`, 'table')
     .option('--level <p>', 'confidence level of the Δ intervals', String(DEFAULT_LEVEL))
+    .option('--allow-data-change', 'gate runs whose data fingerprints differ (by default that is unusable input, exit 2)')
     .action((baseline: string, current: string, o: CompareFlags) => {
       const metric = choiceOption<CompareMetric>('--metric', o.metric, COMPARE_METRICS);
       const labels = choiceOption<LabelFilter>('--labels', o.labels, LABEL_FILTERS);
@@ -40,6 +43,7 @@ export function registerCompare(program: Command): void {
       const maxDrop = numberOption('--max-drop', o.maxDrop, { min: 0 });
       const level = numberOption('--level', o.level, { min: 0, exclusiveMin: true, max: 1 });
       if (level === 1) throw new InputError(`--level: expected a number > 0 and < 1, got "${o.level}"`);
+      if (!o.allowDataChange) checkSameData(baseline, current);
       const comparison = compareResults(baseline, current, { metric, maxDrop, labels, level });
       process.stdout.write(formatComparison(comparison, format) + '\n');
       process.exitCode = comparison.regressions > 0 ? 1 : 0;

@@ -48,8 +48,19 @@ export async function buildDataset(spec: DatasetSpec, skew: SkewProfile, seed: n
  * The fingerprint of the data a trial of this dataset, skew and seed trains and is tested on,
  * computed without building it (see data/fingerprint.ts).
  */
-export function datasetFingerprint(spec: DatasetSpec): (skew: string, seed: number) => string {
+export function datasetFingerprint(spec: DatasetSpec): { source: string; of: (skew: string, seed: number) => string } {
   const options = resolveDatasetOptions(spec);
   const source = datasetSource(spec.name)!.fingerprint(options);
-  return (skew, seed) => trialDataFingerprint(source, skew, seed);
+  return { source, of: (skew, seed) => trialDataFingerprint(source, skew, seed) };
+}
+
+/** The name results show for a dataset spec: a folder's own name, else the source's. */
+export function datasetDisplayName(spec: DatasetSpec): string {
+  const source = datasetSource(spec.name);
+  if (!source?.displayName) return spec.name;
+  try {
+    return source.displayName(source.options.parse(spec.options ?? {}));
+  } catch {
+    return spec.name; // bad options are reported where they are resolved
+  }
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { InputError } from '../errors.js';
+import { datasetDisplayName } from '../data/build.js';
 import type { TrialIdentity } from '../records/records.js';
 import type { DatasetSpec, EvaluationSpec, MethodSpec, ResolvedSpec, TrainSpec } from './spec.js';
 
@@ -124,7 +125,7 @@ export function trialIdentity(trial: Trial): TrialIdentity {
     trial: trial.id,
     index: trial.index,
     suite: trial.suite,
-    dataset: trial.dataset.name,
+    dataset: datasetDisplayName(trial.dataset),
     skew: trial.skew,
     method: trial.method.name,
     seed: trial.seed,

@@ -26,7 +26,11 @@ export function mergeRecords(sources: ReadonlyArray<{ dir: string; records: read
     for (const record of records) {
       const first = seen.get(record.trial);
       if (!first) seen.set(record.trial, { dir, record });
-      else if (outcome(first.record) !== outcome(record)) {
+      else if (first.record.dataFingerprint !== record.dataFingerprint) {
+        throw new InputError(
+          `trial ${record.trial} (${record.method}, ${record.skew}, seed ${record.seed}) ran on data ${first.record.dataFingerprint ?? 'unknown'} in ${first.dir} but ${record.dataFingerprint ?? 'unknown'} in ${dir}: the data changed between shards`,
+        );
+      } else if (outcome(first.record) !== outcome(record)) {
         throw new InputError(`trial ${record.trial} (${record.method}, ${record.skew}, seed ${record.seed}) is in ${first.dir} and ${dir} with different numbers`);
       }
     }
@@ -37,6 +41,8 @@ export function mergeRecords(sources: ReadonlyArray<{ dir: string; records: read
 export interface MergeOptions {
   /** Merge shards run from different commits (the merged manifest then records no commit). */
   allowMixedCommits?: boolean;
+  /** Merge an incomplete set of shards of n (the merged folder then lacks the missing trials). */
+  partial?: boolean;
 }
 
 /**
@@ -63,6 +69,21 @@ export async function mergeResults(dirs: readonly string[], out: string, options
     );
   }
   const commit = commits.length === 1 ? commits[0] : null;
+  const sources = manifests.filter((m) => m.manifest.dataSource !== undefined);
+  const otherData = sources.find((m) => m.manifest.dataSource !== sources[0].manifest.dataSource);
+  if (otherData) {
+    throw new InputError(`${otherData.dir}: its data (source ${otherData.manifest.dataSource!.slice(0, 16)}) differs from ${sources[0].dir}'s (${sources[0].manifest.dataSource!.slice(0, 16)}): the data changed between shards`);
+  }
+  const dataSource = sources[0]?.manifest.dataSource ?? null;
+  const shards = manifests.map((m) => m.manifest.shard).filter((s): s is { index: number; count: number } => s !== undefined);
+  if (shards.length > 0 && !options.partial) {
+    const count = shards[0].count;
+    const have = new Set(shards.filter((s) => s.count === count).map((s) => s.index));
+    const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !have.has(i));
+    if (missing.length > 0) {
+      throw new InputError(`merge: shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${count} missing (have ${[...have].sort((a, b) => a - b).join(', ')}); merge them all, or pass --partial`);
+    }
+  }
   const records = mergeRecords(dirs.map((dir) => ({ dir, records: readResults(dir) })));
   // Everything that can reject the input runs before the first file is written.
   aggregate(records);
@@ -78,7 +99,7 @@ export async function mergeResults(dirs: readonly string[], out: string, options
   const startedAt = new Date(Math.min(...times.map((t) => t[0])));
   const finishedAt = new Date(Math.max(...times.map((t) => t[1])));
   for (const [name, path] of predictions) writeFileAtomic(join(out, PREDICTIONS_DIR, name), readFileSync(path));
-  const written = writeResults(out, records, { spec, startedAt, finishedAt, commit, predictions: [...predictions.keys()].map((n) => n.slice(0, -4)).sort() });
+  const written = writeResults(out, records, { spec, startedAt, finishedAt, commit, dataSource, predictions: [...predictions.keys()].map((n) => n.slice(0, -4)).sort() });
   written.files.push(...(await writeCharts(out, written.aggregate)));
   return written;
 }

@@ -72,19 +72,19 @@ export async function runSuite(spec: ResolvedSpec, options: RunOptions): Promise
   const startedAt = new Date();
   const commit = gitCommit();
   const emit = options.onEvent ?? (() => {});
-  const fingerprintOf = datasetFingerprint(spec.dataset);
-  const grid = expandGrid(spec).map((t) => ({ ...t, dataFingerprint: fingerprintOf(t.skew, t.seed) }));
+  const data = datasetFingerprint(spec.dataset);
+  const grid = expandGrid(spec).map((t) => ({ ...t, dataFingerprint: data.of(t.skew, t.seed) }));
   const trials = options.shard ? selectShard(grid, options.shard.index, options.shard.count) : grid;
   // One writer per folder, and a folder that cannot be written is found before any training.
   const lock = lockResultsFolder(options.out, (message) => emit({ type: 'notice', message }));
   try {
-    return await runLocked(spec, options, trials, startedAt, commit, emit);
+    return await runLocked(spec, { ...options, dataSource: data.source }, trials, startedAt, commit, emit);
   } finally {
     lock.release();
   }
 }
 
-async function runLocked(spec: ResolvedSpec, options: RunOptions, trials: Trial[], startedAt: Date, commit: string | null, emit: (e: RunEvent) => void): Promise<RunResult> {
+async function runLocked(spec: ResolvedSpec, options: RunOptions & { dataSource: string }, trials: Trial[], startedAt: Date, commit: string | null, emit: (e: RunEvent) => void): Promise<RunResult> {
   const journal = new Journal(options.out);
 
   const done = new Map<string, TrialRecord>();
@@ -138,12 +138,12 @@ async function runLocked(spec: ResolvedSpec, options: RunOptions, trials: Trial[
     }
   } catch (err) {
     if (options.signal?.aborted) {
-      if (records.length > 0) write(spec, options.out, records, startedAt, predictions, commit);
+      if (records.length > 0) write(spec, options.out, records, startedAt, predictions, commit, options.shard, options.dataSource);
       throw new RunInterrupted(records.length, trials.length);
     }
     throw err;
   }
-  const written = write(spec, options.out, records, startedAt, predictions, commit);
+  const written = write(spec, options.out, records, startedAt, predictions, commit, options.shard, options.dataSource);
   try {
     written.files.push(...(await writeCharts(options.out, written.aggregate)));
   } catch (err) {
@@ -154,10 +154,10 @@ async function runLocked(spec: ResolvedSpec, options: RunOptions, trials: Trial[
   return { ...written, records: [...records].sort((a, b) => a.index - b.index), ran: todo.length, seconds: (Date.now() - startedAt.getTime()) / 1000 };
 }
 
-function write(spec: ResolvedSpec, out: string, records: TrialRecord[], startedAt: Date, predictions: string[], commit: string | null): WrittenResults {
+function write(spec: ResolvedSpec, out: string, records: TrialRecord[], startedAt: Date, predictions: string[], commit: string | null, shard: Shard | undefined, dataSource: string): WrittenResults {
   const sorted = [...records].sort((a, b) => a.index - b.index);
   try {
-    return writeResults(out, sorted, { spec, startedAt, finishedAt: new Date(), predictions: predictions.sort(), commit });
+    return writeResults(out, sorted, { spec, startedAt, finishedAt: new Date(), predictions: predictions.sort(), commit, shard: shard && { index: shard.index, count: shard.count }, dataSource });
   } catch (err) {
     throw writeError(err, out);
   }

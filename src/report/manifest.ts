@@ -31,6 +31,10 @@ export interface Manifest {
   trials: Array<{ trial: string; index: number; skew: string; method: string; seed: number; status: TrialStatus; reason: string | null; dataFingerprint: string | null }>;
   /** SHA-256 of each results table, so a reader can tell a folder whose files come from one run. */
   sha256?: Record<string, string>;
+  /** Present in a shard's folder: which shard of how many. */
+  shard?: { index: number; count: number };
+  /** SHA-256 of the dataset source's content and options (data/fingerprint.ts). */
+  dataSource?: string;
   /** The files of the folder, relative to it. */
   files: string[];
 }
@@ -89,6 +93,8 @@ export interface ManifestInput {
   finishedAt: Date;
   files: string[];
   sha256?: Record<string, string>;
+  shard?: { index: number; count: number };
+  dataSource?: string | null;
   /** Defaults to this package; tests point it elsewhere. */
   packageRoot?: string;
   /** The commit the run started from (read when it started: HEAD may move while a long suite runs); default HEAD now. */
@@ -119,6 +125,8 @@ export function buildManifest(input: ManifestInput): Manifest {
     trials: input.records.map((r) => ({ trial: r.trial, index: r.index, skew: r.skew, method: r.method, seed: r.seed, status: r.status, reason: r.reason, dataFingerprint: r.dataFingerprint })),
     files: input.files,
     sha256: input.sha256,
+    ...(input.shard ? { shard: input.shard } : {}),
+    ...(input.dataSource ? { dataSource: input.dataSource } : {}),
   };
 }
 

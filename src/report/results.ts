@@ -190,6 +190,10 @@ export interface WriteResultsOptions {
   predictions?: readonly string[];
   /** The commit the run started from; default HEAD when writing. */
   commit?: string | null;
+  /** The shard of the grid this folder holds (absent: the whole grid, or a merge). */
+  shard?: { index: number; count: number };
+  /** The fingerprint of the dataset source (content and options) every trial drew its data from. */
+  dataSource?: string | null;
 }
 
 export interface WrittenResults {
@@ -226,6 +230,8 @@ export function writeResults(dir: string, records: readonly TrialRecord[], optio
     startedAt: options.startedAt,
     finishedAt: options.finishedAt,
     commit: options.commit,
+    shard: options.shard,
+    dataSource: options.dataSource,
     files: [...texts.map(([name]) => name), RESULT_FILES.manifest, ...(options.predictions ?? []).map((trial) => relative(dir, predictionsPath(dir, trial)))],
     sha256: Object.fromEntries(texts.map(([name, text]) => [name, sha256(text)])),
   });

@@ -75,6 +75,46 @@ describe('results know their data', () => {
   });
 });
 
+describe('merge and compare refuse mixed data', () => {
+  it('shards run on different labels are refused by merge; an incomplete set needs --partial; compare refuses different data', () => {
+    const one = join(root, 'shard1');
+    const two = join(root, 'shard2');
+    const base = join(root, 'base');
+    expect(run(one, '--shard', '1/2').code).toBe(0);
+    expect(run(base).code).toBe(0);
+    const partial = runCli(['merge', one, '--out', join(root, 'merged-partial')]);
+    expect(partial.code).toBe(2);
+    expect(partial.stderr).toMatch(/merge: shard 2 of 2 missing \(have 1\); merge them all, or pass --partial/);
+    expect(runCli(['merge', one, '--out', join(root, 'merged-partial'), '--partial']).code).toBe(0);
+
+    const csv = join(images, 'labels.csv');
+    const original = readFileSync(csv, 'utf8');
+    try {
+      writeFileSync(csv, original.replace('img3.png,ant', 'img3.png,ant|bee'));
+      expect(run(two, '--shard', '2/2').code).toBe(0);
+      const edited = join(root, 'edited');
+      expect(run(edited).code).toBe(0);
+      const merged = runCli(['merge', one, two, '--out', join(root, 'merged')]);
+      expect(merged.code).toBe(2);
+      expect(merged.stderr).toMatch(/shard2: its data \(source [0-9a-f]{16}\) differs from .*shard1's .*: the data changed between shards/);
+      expect(existsSync(join(root, 'merged', 'trials.csv'))).toBe(false);
+
+      const compare = runCli(['compare', base, edited]);
+      expect(compare.code).toBe(2);
+      expect(compare.stderr).toMatch(/ran on different data \(images uniform seed 1: [0-9a-f]{16} vs [0-9a-f]{16}\); .*--allow-data-change/);
+      expect(compare.stdout).toBe('');
+      expect([0, 1]).toContain(runCli(['compare', base, edited, '--allow-data-change']).code);
+    } finally {
+      writeFileSync(csv, original);
+    }
+  });
+
+  it('a folder dataset is named after its folder in every table', () => {
+    const dataset = readFileSync(join(root, 'base', 'trials.csv'), 'utf8').split('\n')[1].split(',')[3];
+    expect(dataset).toBe('images');
+  });
+});
+
 describe('one writer per results folder', () => {
   it('a second run into a folder another live run holds exits 2 naming the holder', () => {
     const out = join(root, 'locked');

@@ -1,3 +1,4 @@
+import { basename, resolve } from 'node:path';
 import { z } from 'zod';
 import type { Rng } from '../../labels/rng.js';
 import { folderFingerprint } from '../fingerprint.js';
@@ -14,6 +15,8 @@ export const folder = defineSource({
   options: z.strictObject({
     ...commonOptions,
     dir: z.string().min(1),
+    /** How tables and keys name this image set; default the folder's base name. */
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, { error: 'expected a name of letters, digits, ".", "_", "+" or "-"' }).optional(),
     labels: z.string().min(1).optional(),
     sep: z.string().min(1).optional(),
     size: z.number().int().min(1).max(1024).default(28),
@@ -21,6 +24,7 @@ export const folder = defineSource({
     augmentations: z.array(z.enum(AUGMENTATIONS as [AugmentationName, ...AugmentationName[]])).default([...AUGMENTATIONS]),
   }),
   fingerprint: (options) => folderFingerprint(options),
+  displayName: (options) => options.name ?? (basename(resolve(options.dir)).replace(/[^A-Za-z0-9._+-]/g, '-').replace(/^[^A-Za-z0-9]+/, '') || 'folder'),
   async build(options, skew, rng) {
     const all = await loadFolder(options);
     const ids = all.labels.ids!;

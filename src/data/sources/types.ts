@@ -34,6 +34,8 @@ export interface DatasetSource<Options = any> {
   build(options: Options, skew: SkewProfile, rng: Rng, name: string): Promise<Omit<Dataset, 'name' | 'skew' | 'seed'>>;
   /** The SHA-256 of what `build` reads (content and resolved options), without building anything. */
   fingerprint(options: Options): string;
+  /** The name tables and keys show for this data (default: the source's name). */
+  displayName?(options: Options): string;
 }
 
 export function defineSource<Options>(source: DatasetSource<Options>): DatasetSource<Options> {
