@@ -1,20 +1,25 @@
 import type { Command } from 'commander';
 import { readLabelsCsv } from '../data/labels-csv.js';
-import { planOversampling, PLAN_METHODS, type PlanOptions } from '../labels/oversample.js';
+import { planOversampling, PLANNERS, PLAN_METHODS, type PlanOptions } from '../labels/oversample.js';
 import { formatPlan, planJson } from '../report/labels.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { choiceOption, numberOption, warn } from './options.js';
 import { InputError } from '../errors.js';
+
+/** An option's default, from the planner that declares it. */
+function defaultOf(option: keyof PlanOptions): unknown {
+  return PLANNERS.map((p) => p.defaults[option]).find((v) => v !== undefined);
+}
 
 export function registerPlan(program: Command): void {
   program
     .command('plan')
     .description('which images to duplicate, and how often, so rare labels catch up')
     .argument('<labels.csv>', 'image labels (see stats)')
-    .requiredOption('--method <m>', `one of ${PLAN_METHODS.join(', ')}`)
-    .option('--target <t>', 'targeted: per-label target: max, mean, median or a count', 'max')
-    .option('--max-growth <g>', 'targeted: at most this many times the original size', '3')
-    .option('--percent <p>', 'ml-ros: clones as a percentage of the original size', '25')
+    .requiredOption('--method <m>', PLANNERS.map((p) => `${p.name}: ${p.summary}`).join('; '))
+    .option('--target <t>', 'targeted: per-label target: max, mean, median or a count', String(defaultOf('target')))
+    .option('--max-growth <g>', 'targeted: at most this many times the original size', String(defaultOf('maxGrowth')))
+    .option('--percent <p>', 'ml-ros: clones as a percentage of the original size', String(defaultOf('percent')))
     .option('--threshold <t>', 'rfs: share threshold t (default 1 / number of labels)')
     .option('--seed <s>', 'seed of the random choices', '0')
     .option('--sep <s>', 'separator between label names in a labels column', '|')

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { readLabelsCsv } from '../data/labels-csv.js';
-import { classWeights, WEIGHT_SCHEMES } from '../labels/weights.js';
+import { classWeights, DEFAULT_BETA, WEIGHT_SCHEMES } from '../labels/weights.js';
 import { formatWeights, weightsJson } from '../report/labels.js';
 import { choiceOption, numberOption, warn } from './options.js';
 
@@ -10,7 +10,7 @@ export function registerWeights(program: Command): void {
     .description('per-label weights on the positive and negative terms of binary cross-entropy')
     .argument('<labels.csv>', 'image labels (see stats)')
     .requiredOption('--scheme <s>', `one of ${WEIGHT_SCHEMES.join(', ')}`)
-    .option('--beta <b>', 'β of effective-number, in [0, 1)', '0.999')
+    .option('--beta <b>', 'β of effective-number, in [0, 1)', String(DEFAULT_BETA))
     .option('--normalize <mode>', 'none, or mean: positive-term weights average 1', 'none')
     .option('--clip <c>', 'largest weight allowed')
     .option('--sep <s>', 'separator between label names in a labels column', '|')

@@ -1,5 +1,8 @@
 import type { LabelMatrix } from './matrix.js';
 
+/** β of the effective-number scheme (Cui et al. 2019) unless given. */
+export const DEFAULT_BETA = 0.999;
+
 export const WEIGHT_SCHEMES = [
   'none',
   'inverse-frequency',
@@ -75,7 +78,7 @@ export function weightsFromCounts(
 ): LabelWeights {
   const formula = formulas[scheme];
   if (!formula) throw new RangeError(`unknown weight scheme "${scheme}"; expected one of ${WEIGHT_SCHEMES.join(', ')}`);
-  const beta = options.beta ?? 0.999;
+  const beta = options.beta ?? DEFAULT_BETA;
   if (!(beta >= 0 && beta < 1)) throw new RangeError(`beta must be in [0, 1), got ${beta}`);
   if (options.clip !== undefined && !(options.clip > 0)) throw new RangeError(`clip must be a positive number, got ${options.clip}`);
   const normalize = options.normalize ?? 'none';
