@@ -6,9 +6,9 @@ const ROOMS = ['labels', 'eval', 'records', 'data', 'train', 'experiment', 'repo
 const MAY_IMPORT = {
   labels: [],
   eval: ['labels'],
-  records: ['eval'],
+  records: ['eval', 'labels'],
   data: ['labels', 'records'],
-  train: ['labels'],
+  train: ['labels', 'records'],
   experiment: ['labels', 'eval', 'records', 'data', 'train', 'report'],
   report: ['labels', 'eval', 'records'],
   bench: ['labels', 'eval', 'records', 'data', 'train', 'experiment', 'report'],

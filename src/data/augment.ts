@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { streamOf, type Rng } from '../labels/rng.js';
 import type { AugmentationName } from './types.js';
+import type { ImageBatch } from '../records/images.js';
 
 /** Keras `RandomRotation(0.2)`: up to 0.2 of a full turn either way. */
 export const MAX_ROTATION_TURNS = 0.2;
@@ -61,12 +62,7 @@ export function inverseTransform(p: AugmentParams, height: number, width: number
   return [m00, m01, cx - m00 * cx - m01 * cy, m10, m11, cy - m10 * cx - m11 * cy, 0, 0];
 }
 
-export interface ImageBatch {
-  images: Uint8Array;
-  height: number;
-  width: number;
-  channels: number;
-}
+export type { ImageBatch } from '../records/images.js';
 
 /**
  * Augments a batch in one pass of tfjs ops (one projective transform with bilinear sampling and a

@@ -1,18 +1,6 @@
-import type { LabelMatrix } from '../labels/matrix.js';
+import type { ImageSet } from '../records/images.js';
 
-/**
- * A set of images with their labels. Pixels are NHWC row-major bytes (0–255), so a 2–3 k image
- * training set at 28 × 28 × 1 is a couple of megabytes and hashes, slices and transfers cheaply.
- */
-export interface ImageSet {
-  images: Uint8Array;
-  height: number;
-  width: number;
-  channels: number;
-  labels: LabelMatrix;
-  /** Provenance: for each row, the index of the original training image it was made from. */
-  sources?: Int32Array;
-}
+export type { ImageSet } from '../records/images.js';
 
 /** The label-preserving augmentations a dataset may allow (the seed pipeline's four). */
 export type AugmentationName = 'flip' | 'rotate' | 'zoom' | 'brightness';

@@ -6,7 +6,7 @@ import { canonicalJson } from './grid.js';
 import { readManifest } from '../report/manifest.js';
 import { PREDICTIONS_DIR } from '../report/predictions.js';
 import type { TrialRecord } from '../records/records.js';
-import { readResults, writeResults, type WrittenResults } from '../report/results.js';
+import { readResults, verifyResultsFolder, writeResults, type WrittenResults } from '../report/results.js';
 import { writeCharts } from '../report/charts.js';
 import { aggregate } from '../report/aggregate.js';
 
@@ -75,6 +75,9 @@ export async function mergeResults(dirs: readonly string[], out: string, options
     throw new InputError(`${otherData.dir}: its data (source ${otherData.manifest.dataSource!.slice(0, 16)}) differs from ${sources[0].dir}'s (${sources[0].manifest.dataSource!.slice(0, 16)}): the data changed between shards`);
   }
   const dataSource = sources[0]?.manifest.dataSource ?? null;
+  // A trial found twice with different numbers is named first: it says most about what went wrong.
+  const records = mergeRecords(dirs.map((dir) => ({ dir, records: readResults(dir, { verify: false }) })));
+  for (const dir of dirs) verifyResultsFolder(dir);
   const shards = manifests.map((m) => m.manifest.shard).filter((s): s is { index: number; count: number } => s !== undefined);
   if (shards.length > 0 && !options.partial) {
     const count = shards[0].count;
@@ -84,7 +87,6 @@ export async function mergeResults(dirs: readonly string[], out: string, options
       throw new InputError(`merge: shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${count} missing (have ${[...have].sort((a, b) => a - b).join(', ')}); merge them all, or pass --partial`);
     }
   }
-  const records = mergeRecords(dirs.map((dir) => ({ dir, records: readResults(dir) })));
   // Everything that can reject the input runs before the first file is written.
   aggregate(records);
   const predictions = new Map<string, string>();

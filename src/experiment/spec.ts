@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseSkew } from '../data/skew.js';
 import { z } from 'zod';
-import { InputError } from '../errors.js';
+import { InputError, readFailure } from '../errors.js';
 import { PLAN_METHODS, PLANNERS, plannerDefinition, type PlanMethod } from '../labels/oversample.js';
 import { WEIGHT_SCHEMES } from '../labels/weights.js';
 import { DEFAULT_GROUPS } from '../labels/stats.js';
@@ -152,7 +152,7 @@ export type MethodSpec = ResolvedSpec['methods'][number];
 export type PlanSpec = NonNullable<MethodSpec['plan']>;
 export type LossConfig = NonNullable<MethodSpec['loss']>;
 export type TrainSpec = ResolvedSpec['train'];
-export type DatasetSpec = ResolvedSpec['dataset'];
+export type { DatasetSpec } from '../data/build.js';
 export type EvaluationSpec = ResolvedSpec['evaluation'];
 
 /** `methods[1].loss.kind`; `(root)` for the spec itself. */
@@ -330,8 +330,7 @@ export function loadSpec(path: string): ResolvedSpec {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(`${path}: cannot read the suite spec (${code === 'ENOENT' ? 'no such file' : (code ?? String(err))})`);
+    throw readFailure(path, 'the suite spec', err);
   }
   let json: unknown;
   try {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { InputError } from '../errors.js';
+import { InputError, readFailure } from '../errors.js';
 
 /*
  * CSV cells for results files. Numbers are written in JavaScript's shortest round-trip form
@@ -96,8 +96,7 @@ export function readText(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(`${path}: cannot read ${what} (${code === 'ENOENT' ? 'no such file' : (code ?? String(err))})`);
+    throw readFailure(path, what, err);
   }
 }
 

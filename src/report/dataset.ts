@@ -3,7 +3,7 @@ import { labelStats } from '../labels/stats.js';
 import type { DatasetDescription } from '../records/dataset.js';
 import { num, table } from './format.js';
 
-const SPLITS = ['train', 'val', 'test'] as const;
+const SPLITS = ['train', 'val', 'test'] as const satisfies ReadonlyArray<keyof DatasetDescription['splits']>;
 
 /** What the dataset tables read of a built dataset. */
 export interface DatasetView {

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InputError } from '../errors.js';
+import { InputError, readFailure } from '../errors.js';
 import type { SpecRecord, TrialRecord, TrialStatus } from '../records/records.js';
 
 /** The name of a results folder's manifest (also `RESULT_FILES.manifest`). */
@@ -140,8 +140,7 @@ export function readManifest(dir: string): Manifest {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(`${path}: cannot read the manifest (${code === 'ENOENT' ? 'no such file' : (code ?? String(err))})`);
+    throw readFailure(path, 'the manifest', err);
   }
   let json: unknown;
   try {

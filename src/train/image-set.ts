@@ -1,17 +1,7 @@
 import type { LabelMatrix } from '../labels/matrix.js';
+import type { ImageBatch } from '../records/images.js';
 
-/** Images without labels: n·height·width·channels bytes, NHWC row-major, 0–255. */
-export interface ImageBatch {
-  images: Uint8Array;
-  height: number;
-  width: number;
-  channels: number;
-}
-
-/** Images with one label row each (the dataset step's hand-off to training). */
-export interface ImageSet extends ImageBatch {
-  labels: LabelMatrix;
-}
+export type { ImageBatch, ImageSet } from '../records/images.js';
 
 export function imageCount(batch: ImageBatch): number {
   const size = batch.height * batch.width * batch.channels;
