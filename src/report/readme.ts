@@ -136,12 +136,53 @@ const benchData: Renderer = (root) => {
   );
 };
 
+interface ThroughputRow {
+  model: string;
+  imagesPerSecond: number;
+}
+
+/** Every pair of the training benchmark against PyTorch, with each pair's ratio and the medians. */
+const benchTraining: Renderer = (root) => {
+  const file = join(root, 'results/bench/training.json');
+  if (!existsSync(file)) return null;
+  const r = JSON.parse(readFileSync(file, 'utf8')) as { machine: Machine; command: string; pairs: Array<{ pair: number; tfjs: ThroughputRow[]; torch: ThroughputRow[] }> };
+  const median = (xs: number[]): number => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  };
+  const models = ['mlp', 'cnn'];
+  const ratio = (p: (typeof r.pairs)[number], m: string): number | null => {
+    const a = p.tfjs.find((x) => x.model === m);
+    const b = p.torch.find((x) => x.model === m);
+    return a && b ? a.imagesPerSecond / b.imagesPerSecond : null;
+  };
+  const rows = r.pairs.map((p) => {
+    const cells = models.flatMap((m) => {
+      const a = p.tfjs.find((x) => x.model === m);
+      const b = p.torch.find((x) => x.model === m);
+      const q = ratio(p, m);
+      return [a ? grouped(a.imagesPerSecond) : '', b ? grouped(b.imagesPerSecond) : '', q === null ? '' : q.toFixed(2)];
+    });
+    return `| ${p.pair} | ${cells.join(' | ')} |`;
+  });
+  const medians = models.map((m) => {
+    const qs = r.pairs.map((p) => ratio(p, m)).filter((q): q is number => q !== null);
+    return qs.length ? `${m.toUpperCase()} ${median(qs).toFixed(2)}× (${Math.min(...qs).toFixed(2)}–${Math.max(...qs).toFixed(2)} over ${qs.length} pairs)` : '';
+  });
+  return (
+    `${machineLine(r.machine)} Command: \`${r.command}\`. Images per second:\n\n` +
+    `| pair | wasm MLP | torch MLP | ratio | wasm CNN | torch CNN | ratio |\n|---|---:|---:|---:|---:|---:|---:|\n${rows.join('\n')}\n\n` +
+    `Median wasm / PyTorch ratio: ${medians.filter(Boolean).join('; ')}.`
+  );
+};
+
 /** Every rendered block of the README, by name. */
 export const README_BLOCKS: Record<string, Renderer> = {
   'published-results': publishedResults,
   'published-findings': publishedFindings,
   'bench-labels': benchLabels,
   'bench-data': benchData,
+  'bench-training': benchTraining,
 };
 
 /** The README with every block whose source exists rendered afresh. A block without markers is an error. */
