@@ -63,7 +63,7 @@ function shortHash(value: unknown): string {
  * runner's workers and shards) is left out, so a trial run on another backend keeps its id; each
  * record stores the backend it ran on.
  */
-export function identityOf(config: TrialConfig): Omit<TrialConfig, 'train'> & { train: Omit<TrainSpec, 'backend'> } {
+function identityOf(config: TrialConfig): Omit<TrialConfig, 'train'> & { train: Omit<TrainSpec, 'backend'> } {
   const { backend: _backend, ...train } = config.train;
   return { ...config, train };
 }
