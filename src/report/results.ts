@@ -257,10 +257,13 @@ function parseSummary(row: CsvRow): EvaluationSummary {
   return summary as unknown as EvaluationSummary;
 }
 
+/** Columns a trials.csv written before they existed may lack. */
+const OPTIONAL_TRIALS_COLUMNS: readonly string[] = ['data_fingerprint'];
+
 /** trials.csv → records without their per-label rows (`perLabel` empty). */
 export function parseTrialsCsv(text: string, file: string): TrialRecord[] {
   const seen = new Map<string, number>();
-  return parseCsv(text, file, TRIALS_COLUMNS).map((row) => {
+  return parseCsv(text, file, TRIALS_COLUMNS.filter((c) => !OPTIONAL_TRIALS_COLUMNS.includes(c))).map((row) => {
     const trial = row.string('trial');
     const first = seen.get(trial);
     if (first !== undefined) throw new InputError(`${file}:${row.line}: trial ${trial} appears twice (first on line ${first})`);
