@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -131,6 +131,25 @@ describe('report.html in headless Chromium', () => {
     expect(await page.locator('#no-curves').count()).toBe(0);
     expect(problems).toEqual([]);
     await page.close();
+  });
+
+  it('report exits 2 with one line, writing nothing, for a folder without manifest or a broken history.csv', () => {
+    const bare = join(root, 'bare');
+    mkdirSync(bare);
+    for (const f of CSVS.filter((f) => f !== 'manifest.json')) copyFileSync(join(run, f), join(bare, f));
+    const r = runCli(['report', bare]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/bare\/manifest\.json: cannot read the manifest \(no such file\)/);
+    const broken = join(root, 'broken-history');
+    mkdirSync(broken);
+    for (const f of CSVS) copyFileSync(join(run, f), join(broken, f));
+    writeFileSync(join(broken, 'history.csv'), 'trial,epoch,loss\nnot-a-trial,1,0.5\n');
+    const h = runCli(['report', broken]);
+    expect(h.code, h.stderr).toBe(2);
+    expect(h.stderr).toMatch(/history\.csv:2: trial not-a-trial is not in the folder's trials\.csv/);
+    for (const dir of [bare, broken]) expect(readdirSync(dir).filter((f) => /\.(html|svg|png)$/.test(f))).toEqual([]);
+    expect(existsSync(join(bare, 'report.html'))).toBe(false);
   });
 
   it('shows the manifest and the label statistics', async () => {
