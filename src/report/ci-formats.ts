@@ -121,12 +121,10 @@ export function rowNumbers(r: GateRow, report: GateReport): string {
 
 function xmlAttr(text: string | number): string {
   // XML 1.0 admits no control characters but tab, newline and carriage return.
-  // eslint-disable-next-line no-control-regex
   return String(text).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/\n/g, '&#10;');
 }
 
 function xmlText(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
