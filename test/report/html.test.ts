@@ -75,6 +75,15 @@ describe('report.html in headless Chromium', () => {
     expect(html.length).toBeGreaterThan(500_000);
   });
 
+  it('merge writes report.html too, for the merged folder', () => {
+    const merged = join(root, 'merged');
+    const m = runCli(['merge', run, '--out', merged]);
+    expect(m.code, m.stderr).toBe(0);
+    const html = readFileSync(join(merged, 'report.html'), 'utf8');
+    expect(html).toContain('<h1>skewbench · smoke</h1>');
+    expect(html.match(/<tr>/g)?.length).toBe(readFileSync(join(run, 'report.html'), 'utf8').match(/<tr>/g)?.length);
+  });
+
   it('draws every chart as SVG with marks, one point per label and method, and shows tooltips', async () => {
     const { page, problems } = await open(run);
     const charts = await page.$$eval('div.chart', (divs) => divs.map((d) => ({ id: d.id, marks: d.querySelectorAll('svg g.mark-symbol path, svg g.mark-line path, svg g.mark-rule line').length })));
