@@ -175,7 +175,7 @@ function labelStatsSection(agg: Aggregate, records: readonly TrialRecord[]): str
 function manifestSection(m: Manifest, records: readonly TrialRecord[]): string {
   const kv = (pairs: Array<[string, string]>) => `<dl class="kv">${pairs.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>`;
   const byId = new Map(records.map((r) => [r.trial, r]));
-  const fingerprintKey = m.trials.some((t) => 'fingerprint' in t) ? 'fingerprint' : null;
+  const fingerprintKey = ['dataFingerprint', 'fingerprint'].find((k) => m.trials.some((t) => k in t)) ?? null;
   const trials = htmlTable({
     id: 'trials-table',
     caption: 'every trial of the run, with its phase timings (seconds)',

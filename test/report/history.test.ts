@@ -1,4 +1,5 @@
 /// <reference lib="dom" />
+import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,14 +49,17 @@ describe('skewbench history', () => {
     const dir = join(root, name);
     mkdirSync(dir);
     for (const f of CSVS) copyFileSync(join(smoke, f), join(dir, f));
-    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
-    manifest.startedAt = startedAt;
-    manifest.skewbench.commit = commit;
-    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
     const text = readFileSync(join(dir, 'per_label.csv'), 'utf8');
     const rows = parse(text, { columns: true }) as Array<Record<string, string>>;
     rows.forEach(edit);
-    writeFileSync(join(dir, 'per_label.csv'), stringify(rows, { header: true, columns: text.slice(0, text.indexOf('\n')).split(',') }));
+    const edited = stringify(rows, { header: true, columns: text.slice(0, text.indexOf('\n')).split(',') });
+    writeFileSync(join(dir, 'per_label.csv'), edited);
+    // As if that run had written these tables: the manifest vouches for them by their hash.
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    manifest.startedAt = startedAt;
+    manifest.skewbench.commit = commit;
+    if (manifest.sha256) manifest.sha256['per_label.csv'] = createHash('sha256').update(edited).digest('hex');
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
     return dir;
   }
 

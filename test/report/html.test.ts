@@ -149,7 +149,7 @@ describe('report.html in headless Chromium', () => {
     const r = runCli(['report', bare]);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/bare\/manifest\.json: cannot read the manifest \(no such file\)/);
+    expect(r.stderr).toMatch(/bare: has trials\.csv but no manifest\.json/);
     const broken = join(root, 'broken-history');
     mkdirSync(broken);
     for (const f of CSVS) copyFileSync(join(run, f), join(broken, f));
