@@ -165,6 +165,12 @@ describe('report.html in headless Chromium', () => {
     const { page } = await open(run);
     const manifest = JSON.parse(readFileSync(join(run, 'manifest.json'), 'utf8')) as { trials: unknown[]; skewbench: { version: string } };
     expect(await page.locator('#trials-table tbody tr').count()).toBe(manifest.trials.length);
+    // every trial's data fingerprint, as the manifest has it
+    const fingerprints = (manifest.trials as Array<{ dataFingerprint: string }>).map((t) => t.dataFingerprint);
+    expect(fingerprints.every((f) => typeof f === 'string' && f.length > 0)).toBe(true);
+    const col = await page.$$eval('#trials-table thead th', (ths) => ths.findIndex((th) => th.textContent === 'data fingerprint'));
+    expect(col).toBeGreaterThan(0);
+    expect(await page.$$eval('#trials-table tbody tr', (rows, c) => rows.map((r) => (r as HTMLTableRowElement).cells[c].textContent), col)).toEqual(fingerprints);
     expect(await page.locator('#manifest + dl').textContent()).toContain(manifest.skewbench.version);
     expect(await page.locator('#label-stats-1 tbody tr').count()).toBeGreaterThan(0);
     await page.close();
