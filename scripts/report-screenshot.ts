@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
+import { InputError } from '../src/errors.js';
 import { aggregate } from '../src/report/aggregate.js';
 import { writeHtmlReport } from '../src/report/html.js';
 import { readManifest } from '../src/report/manifest.js';
@@ -36,6 +37,11 @@ try {
   await tab.screenshot({ path: OUT });
   await context.close();
   process.stdout.write(`${OUT}\n`);
+} catch (err) {
+  // Results the code cannot read (e.g. written by an older version): one line, as the CLI says it.
+  if (!(err instanceof InputError)) throw err;
+  process.stderr.write(`report-screenshot: ${err.message}\n`);
+  process.exitCode = 2;
 } finally {
   rmSync(dir, { recursive: true, force: true });
   rmSync(profile, { recursive: true, force: true });
