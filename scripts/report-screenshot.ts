@@ -40,7 +40,7 @@ try {
 } catch (err) {
   // Results the code cannot read (e.g. written by an older version): one line, as the CLI says it.
   if (!(err instanceof InputError)) throw err;
-  process.stderr.write(`report-screenshot: ${err.message}\n`);
+  process.stderr.write(`report-screenshot: ${err.message.replaceAll(dir, SOURCE)}\n`);
   process.exitCode = 2;
 } finally {
   rmSync(dir, { recursive: true, force: true });
