@@ -16,6 +16,7 @@ export const commands: Record<string, () => Promise<Register>> = {
   preview: async () => (await import('./preview.js')).registerPreview,
   compare: async () => (await import('./compare.js')).registerCompare,
   report: async () => (await import('./report.js')).registerReport,
+  history: async () => (await import('./history.js')).registerHistory,
   bench: async () => (await import('./bench.js')).registerBench,
 };
 

@@ -13,7 +13,11 @@ import {
   type LabelFilter,
 } from '../report/compare.js';
 import { checkSameData } from '../report/same-data.js';
+import { CI_FORMATS, formatCi, type CiFormat } from '../report/ci-formats.js';
 import { choiceOption, numberOption } from './options.js';
+
+/** The gate's own formats, and those for CI systems (JUnit XML, GitHub workflow commands). */
+const FORMATS = [...COMPARE_FORMATS, ...CI_FORMATS] as const;
 
 interface CompareFlags {
   metric: string;
@@ -33,19 +37,20 @@ export function registerCompare(program: Command): void {
     .option('--metric <m>', `per-label metric: ${COMPARE_METRICS.join(', ')}`, 'f1')
     .option('--max-drop <x>', 'largest drop tolerated', String(DEFAULT_MAX_DROP))
     .option('--labels <group>', `labels to compare: ${LABEL_FILTERS.join(', ')} (groups as in the baseline)`, 'all')
-    .option('--format <f>', `output: ${COMPARE_FORMATS.join(', ')} (md is GitHub markdown for a CI comment)`, 'table')
+    .option('--format <f>', `output: ${FORMATS.join(', ')} (md: GitHub markdown for a CI comment; junit: JUnit XML for a test report; github: workflow-command annotations)`, 'table')
     .option('--level <p>', 'confidence level of the Δ intervals', String(DEFAULT_LEVEL))
     .option('--allow-data-change', 'gate runs whose data fingerprints differ (by default that is unusable input, exit 2)')
     .action((baseline: string, current: string, o: CompareFlags) => {
       const metric = choiceOption<CompareMetric>('--metric', o.metric, COMPARE_METRICS);
       const labels = choiceOption<LabelFilter>('--labels', o.labels, LABEL_FILTERS);
-      const format = choiceOption<CompareFormat>('--format', o.format, COMPARE_FORMATS);
+      const format = choiceOption<CompareFormat | CiFormat>('--format', o.format, FORMATS);
       const maxDrop = numberOption('--max-drop', o.maxDrop, { min: 0 });
       const level = numberOption('--level', o.level, { min: 0, exclusiveMin: true, max: 1 });
       if (level === 1) throw new InputError(`--level: expected a number > 0 and < 1, got "${o.level}"`);
       if (!o.allowDataChange) checkSameData(baseline, current);
       const comparison = compareResults(baseline, current, { metric, maxDrop, labels, level });
-      process.stdout.write(formatComparison(comparison, format) + '\n');
+      const text = format === 'junit' || format === 'github' ? formatCi(comparison, format) : formatComparison(comparison, format);
+      process.stdout.write(text + '\n');
       process.exitCode = comparison.regressions > 0 ? 1 : 0;
     });
 }

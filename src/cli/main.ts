@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../errors.js';
 import { commandsFor } from './commands.js';
@@ -6,6 +7,8 @@ import { commandsFor } from './commands.js';
 const program = new Command()
   .name('skewbench')
   .description('Which rebalancing method helps your rare labels, by how much, at what cost?')
+  // package.json sits two levels above this file, in src/cli and in dist/cli alike.
+  .version((JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version, '-V, --version', 'print the version of skewbench')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 

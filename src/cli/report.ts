@@ -4,6 +4,11 @@ import { InputError } from '../errors.js';
 import { aggregate } from '../report/aggregate.js';
 import { writeCharts } from '../report/charts.js';
 import { readResults } from '../report/results.js';
+import { readManifest } from '../report/manifest.js';
+import { readLearningCurves } from '../report/html-curves.js';
+import { REPORT_FILE, reportHtml } from '../report/html.js';
+import { writeFileAtomic } from '../fs-atomic.js';
+import { join } from 'node:path';
 import { formatFailures, formatPerLabelTable, formatSummaryTable } from '../report/tables.js';
 
 function requireDirectory(dir: string): void {
@@ -30,8 +35,13 @@ export function registerReport(program: Command): void {
       if (records.length > 0 && !methods.includes(o.baseline)) {
         throw new InputError(`--baseline: no method "${o.baseline}" in ${dir} (it has ${methods.join(', ')})`);
       }
+      const manifest = readManifest(dir);
       const agg = aggregate(records, { baseline: o.baseline });
+      // The page is built (and history.csv read) before the first file is written.
+      const html = reportHtml({ aggregate: agg, records, manifest, curves: readLearningCurves(dir, records) });
       const files = await writeCharts(dir, agg);
+      writeFileAtomic(join(dir, REPORT_FILE), html);
+      files.push(join(dir, REPORT_FILE));
       const write = (text: string): boolean => process.stdout.write(text + '\n');
       write(formatSummaryTable(agg));
       write(formatPerLabelTable(agg));

@@ -8,6 +8,7 @@ import { PREDICTIONS_DIR } from '../report/predictions.js';
 import type { TrialRecord } from '../records/records.js';
 import { readResults, verifyResultsFolder, writeResults, type WrittenResults } from '../report/results.js';
 import { writeCharts } from '../report/charts.js';
+import { writeHtmlReport } from '../report/html.js';
 import { aggregate } from '../report/aggregate.js';
 
 /** What a trial computed, without how long it took: two runs of one trial agree on this. */
@@ -103,5 +104,6 @@ export async function mergeResults(dirs: readonly string[], out: string, options
   for (const [name, path] of predictions) writeFileAtomic(join(out, PREDICTIONS_DIR, name), readFileSync(path));
   const written = writeResults(out, records, { spec, startedAt, finishedAt, commit, dataSource, predictions: [...predictions.keys()].map((n) => n.slice(0, -4)).sort() });
   written.files.push(...(await writeCharts(out, written.aggregate)));
+  written.files.push(writeHtmlReport(out, { aggregate: written.aggregate, records, manifest: written.manifest }));
   return written;
 }

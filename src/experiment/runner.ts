@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { selectBackend, type BackendChoice, type BackendPreference, type EpochInfo } from '../train/index.js';
 import { readResults, RESULT_FILES, writeResults, type WrittenResults } from '../report/results.js';
 import { writeCharts } from '../report/charts.js';
+import { writeHtmlReport } from '../report/html.js';
 import { writePredictions } from '../report/predictions.js';
 import { gitCommit } from '../report/manifest.js';
 import type { TrialRecord } from '../records/records.js';
@@ -146,6 +147,7 @@ async function runLocked(spec: ResolvedSpec, options: RunOptions & { dataSource:
   const written = write(spec, options.out, records, startedAt, predictions, commit, options.shard, options.dataSource);
   try {
     written.files.push(...(await writeCharts(options.out, written.aggregate)));
+    written.files.push(writeHtmlReport(options.out, { aggregate: written.aggregate, records, manifest: written.manifest }));
   } catch (err) {
     throw writeError(err, options.out);
   }

@@ -23,6 +23,14 @@ export interface PerLabelF1Point {
   ciLow: number | null;
   ciHigh: number | null;
   seeds: number;
+  /**
+   * Where the point is drawn: the training count moved sideways by a few pixels per method (in log
+   * space), so methods with equal values stay side by side instead of hiding one another.
+   */
+  x: number;
+  /** The interval bar as drawn: the interval cut to [0, 1], where F1 lives; null without an interval. */
+  barLow: number | null;
+  barHigh: number | null;
   /** On one point per panel and training count: the names of the labels there; null on the others. */
   names: string | null;
 }
@@ -43,6 +51,8 @@ export interface DeltaPoint {
   /** Seeds both the method and the baseline finished. */
   pairs: number;
   significant: boolean;
+  /** 0 or 1, alternating from method to method: every other method's row is shaded, to follow a row across. */
+  band: number;
 }
 
 export const DELTA_METRICS: ReadonlyArray<{ metric: DeltaMetric; title: string }> = [
@@ -50,16 +60,20 @@ export const DELTA_METRICS: ReadonlyArray<{ metric: DeltaMetric; title: string }
   { metric: 'tail_f1', title: 'Δ tail-F1' },
 ];
 
-const PANEL_WIDTH = 300;
-const PANEL_HEIGHT = 250;
+const PANEL_WIDTH = 360;
+const PANEL_HEIGHT = 260;
+/** Pixels between the dodged positions of two neighbouring methods at one training count. */
+const DODGE_PX = 2.5;
+/** At most this many pixels of dodge in all, however many methods there are. */
+const DODGE_MAX_PX = 26;
 /** Space kept at either end of the log axis, so the extreme points are not cut by the frame. */
 const X_PADDING_PX = 12;
 /** Height of one rotated line of label names; names closer than this share a text. */
 const NAME_LINE_PX = 11;
 /** The y axis runs past F1 = 1 to this value; the band above 1 holds the label names. */
-const Y_TOP = 1.7;
-/** Where the names start, just above F1 = 1. */
-const NAME_BASE = 1.02;
+const Y_TOP = 1.75;
+/** Where the names start: far enough above F1 = 1 that a point or bar at 1 does not touch them. */
+const NAME_BASE = 1.09;
 const NAME_FONT_PX = 9;
 /**
  * Characters of label names that fit the band above F1 = 1. Vega's own `limit` would cut them at
@@ -164,6 +178,9 @@ export function perLabelF1Points(agg: Aggregate): PerLabelF1Point[] {
       ciLow: s.stats.ci?.low ?? null,
       ciHigh: s.stats.ci?.high ?? null,
       seeds: s.stats.n,
+      x: s.trainCount,
+      barLow: s.stats.ci ? Math.max(0, s.stats.ci.low) : null,
+      barHigh: s.stats.ci ? Math.min(1, s.stats.ci.high) : null,
       names: null,
     });
   }
@@ -174,7 +191,25 @@ export function perLabelF1Points(agg: Aggregate): PerLabelF1Point[] {
       b.trainCount - a.trainCount ||
       compareText(a.label, b.label),
   );
-  return tagNames(points);
+  return dodge(tagNames(points), methodOrder(agg));
+}
+
+/** The log-scale span of a panel's training counts (at least a tenth of a decade, so one count still has a scale). */
+function logSpan(points: readonly PerLabelF1Point[]): number {
+  const logs = points.map((p) => Math.log(p.trainCount));
+  return Math.max(Math.max(...logs) - Math.min(...logs), Math.log(10) / 10);
+}
+
+/** Moves each method's points sideways by its own few pixels (log space), centred on the true count. */
+function dodge(points: PerLabelF1Point[], order: readonly string[]): PerLabelF1Point[] {
+  const methods = order.filter((m) => points.some((p) => p.method === m));
+  const step = methods.length > 1 ? Math.min(DODGE_PX, DODGE_MAX_PX / (methods.length - 1)) : 0;
+  for (const panel of firstAppearance(points.map((p) => p.panel))) {
+    const inPanel = points.filter((p) => p.panel === panel);
+    const perPx = logSpan(inPanel) / (PANEL_WIDTH - 2 * X_PADDING_PX);
+    for (const p of inPanel) p.x = p.trainCount * Math.exp((methods.indexOf(p.method) - (methods.length - 1) / 2) * step * perPx);
+  }
+  return points;
 }
 
 /**
@@ -184,12 +219,11 @@ export function perLabelF1Points(agg: Aggregate): PerLabelF1Point[] {
  */
 function tagNames(points: PerLabelF1Point[]): PerLabelF1Point[] {
   if (points.length === 0) return points;
-  const logs = points.map((p) => Math.log(p.trainCount));
-  const span = Math.max(...logs) - Math.min(...logs);
-  const minGap = (span * NAME_LINE_PX) / (PANEL_WIDTH - 2 * X_PADDING_PX);
   const panels = firstAppearance(points.map((p) => p.panel));
   for (const panel of panels) {
     const inPanel = points.filter((p) => p.panel === panel);
+    // Each panel has an x scale of its own (it uses its whole width), so names crowd by its own span.
+    const minGap = (logSpan(inPanel) * NAME_LINE_PX) / (PANEL_WIDTH - 2 * X_PADDING_PX);
     const counts = [...new Set(inPanel.map((p) => p.trainCount))].sort((a, b) => a - b);
     const clusters: number[][] = [];
     for (const c of counts) {
@@ -221,43 +255,55 @@ export function perLabelF1Spec(agg: Aggregate): TopLevelSpec {
   const methods = methodOrder(agg).filter((m) => points.some((p) => p.method === m));
   const dropped = agg.perLabel.filter((s) => s.metric === 'f1' && s.stats.mean !== null && !(s.trainCount > 0));
   const subtitle = [
-    `test F1, mean over ${seedsText(points.map((p) => p.seeds))}; x: training images of the label in the skewed data (log scale)`,
+    `test F1, mean over ${seedsText(points.map((p) => p.seeds))} with its ${levelText(agg.level)} interval; x: training images of the label in the skewed data (log scale), methods side by side`,
     ...(dropped.length > 0 ? [`${new Set(dropped.map((s) => s.label)).size} label(s) without training images not shown`] : []),
   ];
-  const x = {
-    field: 'trainCount',
-    type: 'quantitative',
-    scale: { type: 'log', nice: false, padding: X_PADDING_PX },
-    axis: { title: 'training images (log scale)', grid: true, tickCount: 6, format: '~s' },
-  };
+  const axis = { title: 'training images (log scale)', grid: true, tickCount: 6, format: '~s' };
+  const scale = { type: 'log', nice: false, padding: X_PADDING_PX };
+  // Points, bars and lines sit at their dodged position; the names at the true count.
+  const x = { field: 'x', type: 'quantitative', scale, axis };
+  const xName = { field: 'trainCount', type: 'quantitative', scale, axis };
+  const color = { field: 'method', type: 'nominal', sort: methods, scale: { domain: methods, scheme: methodScheme(methods.length) }, legend: { title: 'method', columns: methods.length > 12 ? 2 : 1 } };
   return {
     $schema: SCHEMA,
     title: { text: title, subtitle },
     data: { values: points },
     facet: { field: 'panel', type: 'nominal', sort: panels, header: { title: null, labelAnchor: 'start' } },
     columns: Math.min(FACET_COLUMNS, panels.length),
-    resolve: { scale: { x: 'shared', y: 'shared' } },
+    // Each panel spans its own training counts, so every plot uses its whole width.
+    resolve: { scale: { x: 'independent', y: 'shared' } },
     spec: {
       width: PANEL_WIDTH,
       height: PANEL_HEIGHT,
       layer: [
         {
+          // A line at F1 = 1 separates the plot from the band of names above it.
+          mark: { type: 'rule', color: '#bbb', strokeWidth: 1 },
+          encoding: { y: { datum: 1 } },
+        },
+        {
           // The names sit in the upper band, above any F1 (the y axis stops at 1).
           transform: [{ filter: 'datum.names != null' }],
           mark: { type: 'text', angle: 270, align: 'left', baseline: 'middle', fontSize: NAME_FONT_PX, color: '#666', clip: true },
-          encoding: { x, y: { datum: NAME_BASE }, text: { field: 'names', type: 'nominal' } },
+          encoding: { x: xName, y: { datum: NAME_BASE }, text: { field: 'names', type: 'nominal' } },
+        },
+        {
+          // The interval over seeds, cut to [0, 1].
+          transform: [{ filter: 'datum.barLow != null && datum.barHigh != null' }],
+          mark: { type: 'rule', strokeWidth: 1.2, opacity: 0.5 },
+          encoding: { x, y: { field: 'barLow', type: 'quantitative' }, y2: { field: 'barHigh' }, color },
         },
         {
           mark: { type: 'line', strokeWidth: 1.2, opacity: 0.55, interpolate: 'linear' },
           encoding: {
             x,
             y: { field: 'f1', type: 'quantitative' },
-            color: { field: 'method', type: 'nominal', sort: methods, scale: { domain: methods, scheme: methodScheme(methods.length) }, legend: { title: 'method' } },
+            color,
             order: { field: 'trainCount', type: 'quantitative' },
           },
         },
         {
-          mark: { type: 'point', filled: true, size: 45, opacity: 0.9 },
+          mark: { type: 'point', filled: true, size: 40, opacity: 0.9, stroke: 'white', strokeWidth: 0.5 },
           encoding: {
             x,
             y: {
@@ -266,7 +312,7 @@ export function perLabelF1Spec(agg: Aggregate): TopLevelSpec {
               scale: { domain: [0, Y_TOP], nice: false },
               axis: { title: 'test F1 (mean over seeds)', values: [0, 0.2, 0.4, 0.6, 0.8, 1], grid: true },
             },
-            color: { field: 'method', type: 'nominal', sort: methods, scale: { domain: methods, scheme: methodScheme(methods.length) }, legend: { title: 'method' } },
+            color,
             shape: { field: 'group', type: 'nominal', scale: { domain: ['head', 'medium', 'tail'], range: ['square', 'circle', 'triangle-up'] }, legend: { title: 'label group' } },
             tooltip: [
               { field: 'label', type: 'nominal', title: 'label' },
@@ -310,8 +356,11 @@ export function deltaPoints(agg: Aggregate): DeltaPoint[] {
       ciHigh: d.ci?.high ?? null,
       pairs: d.n,
       significant: d.significant,
+      band: 0,
     });
   }
+  const methodsShown = methodOrder(agg).filter((m) => points.some((p) => p.method === m));
+  for (const p of points) p.band = methodsShown.indexOf(p.method) % 2;
   return points.sort(
     (a, b) =>
       runIndex(panelOf(a)) - runIndex(panelOf(b)) ||
@@ -349,14 +398,22 @@ export function deltaSpec(agg: Aggregate): TopLevelSpec {
     },
     data: { values: points },
     facet: {
-      row: { field: 'dataset', type: 'nominal', sort: datasets, header: { title: null, labelAngle: 0, labelAlign: 'left' } },
+      // The dataset's name above its panels, not beside them, where it would take a column of its own.
+      row: { field: 'dataset', type: 'nominal', sort: datasets, header: { title: null, labelAngle: 0, labelOrient: 'top', labelAnchor: 'start' } },
       column: { field: 'metricTitle', type: 'nominal', sort: metricTitles, header: { title: null } },
     },
     resolve: { scale: { x: 'independent' } },
     spec: {
       width: DELTA_WIDTH,
-      height: { step: DELTA_SKEW_STEP },
+      // A fixed height per method and skew: the shading layer has no skew offset, so a step would count per method.
+      height: Math.round(methods.length * (skews.length + 0.6) * DELTA_SKEW_STEP),
       layer: [
+        {
+          // Every other method's row shaded, so a row can be followed across both columns even with 20 methods.
+          transform: [{ filter: 'datum.band == 1' }],
+          mark: { type: 'rect', color: '#f2f2f2' },
+          encoding: { y: { field: 'method', type: 'nominal', sort: methods } },
+        },
         { mark: { type: 'rule', color: '#333', strokeDash: [4, 3] }, encoding: { x: { datum: 0, type: 'quantitative' } } },
         {
           transform: [{ filter: 'datum.ciLow != null && datum.ciHigh != null' }],

@@ -4,3 +4,6 @@ export { perLabelF1Spec, deltaSpec } from './chart-specs.js';
 export { writePredictions, readPredictions, type Predictions } from './predictions.js';
 export { formatDataset } from './dataset.js';
 export { renderContactSheet } from './preview.js';
+export { reportHtml, writeHtmlReport, REPORT_FILE, type ReportInput } from './html.js';
+export { buildHistory, readHistoryRuns, formatHistory, historyHtml, stepBetween, type History, type HistoryRun } from './history.js';
+export { gateReport, formatJunit, formatGithub, rowVerdict, type GateReport, type GateRow, type RowVerdict } from './ci-formats.js';

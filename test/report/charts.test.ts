@@ -88,9 +88,11 @@ describe('perLabelF1Spec', () => {
   });
 
   it('draws F1 against training images on a log x axis, one colour per method, one shape per group', () => {
-    for (const layer of layers) {
-      expect(layer.encoding.x).toMatchObject({ field: 'trainCount', type: 'quantitative', scale: { type: 'log' } });
+    for (const layer of layers.filter((l) => l.encoding.x)) {
+      expect(layer.encoding.x).toMatchObject({ field: layer.mark.type === 'text' ? 'trainCount' : 'x', type: 'quantitative', scale: { type: 'log' } });
     }
+    // every panel spans its own training counts, so it uses its whole width
+    expect(spec.resolve.scale.x).toBe('independent');
     const point = byMark('point');
     expect(point.encoding.y).toMatchObject({ field: 'f1', type: 'quantitative' });
     expect(point.encoding.color).toMatchObject({ field: 'method', scale: { domain: ['baseline', 'weighted'] } });
@@ -104,6 +106,47 @@ describe('perLabelF1Spec', () => {
     expect(names.transform).toEqual([{ filter: 'datum.names != null' }]);
     expect(names.encoding.text.field).toBe('names');
     expect(names.encoding.y.datum).toBeGreaterThan(1);
+  });
+
+  it('draws each point’s interval over seeds, cut to [0, 1]', () => {
+    const bars = layers.find((l) => l.mark.type === 'rule' && l.encoding.y2)!;
+    expect(bars.encoding.y.field).toBe('barLow');
+    expect(bars.encoding.y2.field).toBe('barHigh');
+    expect(bars.encoding.color.field).toBe('method');
+    const points = perLabelF1Points(agg);
+    const withCi = points.filter((p) => p.ciLow !== null);
+    expect(withCi.length).toBeGreaterThan(0);
+    for (const p of withCi) {
+      expect(p.barLow).toBe(Math.max(0, p.ciLow!));
+      expect(p.barHigh).toBe(Math.min(1, p.ciHigh!));
+    }
+    expect(withCi.some((p) => p.ciHigh! > 1 || p.ciLow! < 0)).toBe(true);
+    expect(points.filter((p) => p.ciLow === null).every((p) => p.barLow === null && p.barHigh === null)).toBe(true);
+  });
+
+  it('keeps the label names clear of a point at F1 = 1', () => {
+    const height = spec.spec.height as number;
+    const top = spec.spec.layer.find((l: Json) => l.mark.type === 'point').encoding.y.scale.domain[1] as number;
+    const pxPerUnit = height / top;
+    const gapPx = (byMark('text').encoding.y.datum - 1) * pxPerUnit;
+    const pointRadiusPx = Math.sqrt(byMark('point').mark.size / Math.PI);
+    expect(gapPx).toBeGreaterThan(pointRadiusPx + 4);
+  });
+
+  it('sets the methods at one training count side by side, a few pixels apart, centred on the count', () => {
+    const points = perLabelF1Points(agg);
+    for (const panel of [PANEL_A, PANEL_B]) {
+      const cats = points.filter((p) => p.panel === panel && p.label === 'cat');
+      expect(cats).toHaveLength(2);
+      expect(cats[0].x).not.toBe(cats[1].x);
+      // symmetric around the true count in log space
+      expect(Math.log(cats[0].x) + Math.log(cats[1].x)).toBeCloseTo(2 * Math.log(cats[0].trainCount), 12);
+      const logs = points.filter((p) => p.panel === panel).map((p) => Math.log(p.trainCount));
+      const pxPerLog = (spec.spec.width - 24) / (Math.max(...logs) - Math.min(...logs));
+      const apartPx = Math.abs(Math.log(cats[0].x) - Math.log(cats[1].x)) * pxPerLog;
+      expect(apartPx).toBeGreaterThan(1.5);
+      expect(apartPx).toBeLessThan(10);
+    }
   });
 
   it('says which labels it leaves out and over how many seeds it averages', () => {
@@ -160,7 +203,9 @@ describe('deltaSpec', () => {
     expect(spec.data.values).toEqual(deltaPoints(agg));
     expect(spec.facet.column).toMatchObject({ field: 'metricTitle', sort: ['Δ macro-F1', 'Δ tail-F1'] });
     expect(spec.facet.row).toMatchObject({ field: 'dataset', sort: ['shapes'] });
-    const [zero, bars, points] = layers;
+    const [band, zero, bars, points] = layers;
+    expect(band.mark.type).toBe('rect');
+    expect(band.transform[0].filter).toBe('datum.band == 1');
     expect(zero.mark.type).toBe('rule');
     expect(zero.encoding.x.datum).toBe(0);
     expect(bars.mark.type).toBe('rule');
@@ -196,5 +241,28 @@ describe('methodOrder', () => {
   it('puts the baseline first, the rest in grid order', () => {
     expect(methodOrder(aggregate(chartRecords(), { baseline: 'weighted' }))).toEqual(['weighted', 'baseline']);
     expect(methodOrder(aggregate(chartRecords()))).toEqual(['baseline', 'weighted']);
+  });
+});
+
+describe('deltaSpec with many methods', () => {
+  /** The fixture's weighted method copied under `n` names: n methods besides the baseline. */
+  function manyMethods(n: number) {
+    const records = chartRecords();
+    const copies = Array.from({ length: n - 1 }, (_, k) =>
+      records.filter((r) => r.method === 'weighted').map((r) => ({ ...r, trial: `${r.trial}-${k}`, method: `method-${String(k).padStart(2, '0')}`, index: r.index + 1000 * (k + 1) })),
+    );
+    return aggregate([...records, ...copies.flat()]);
+  }
+
+  it('shades every other method’s row and grows in height with the methods, so 20 stay readable', () => {
+    const twenty = deltaPoints(manyMethods(20));
+    const methods = [...new Set(twenty.map((p) => p.method))];
+    expect(methods).toHaveLength(20);
+    methods.forEach((m, i) => expect(new Set(twenty.filter((p) => p.method === m).map((p) => p.band))).toEqual(new Set([i % 2])));
+    const h20 = asJson(deltaSpec(manyMethods(20))).spec.height as number;
+    const h10 = asJson(deltaSpec(manyMethods(10))).spec.height as number;
+    expect(h20).toBeCloseTo(2 * h10, -1);
+    // at least 12 pixels per skew row: two skews' points of one method do not overlap
+    expect(h20 / (20 * 2)).toBeGreaterThanOrEqual(12);
   });
 });
