@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import type * as CommanderModule from 'commander';
+import { requireModule } from '../require.js';
+
+const { Command, CommanderError } = requireModule('commander') as typeof CommanderModule;
 import { InputError } from '../errors.js';
 import { commandsFor } from './commands.js';
 

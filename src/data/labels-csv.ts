@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { parse } from 'csv-parse/sync';
+import type * as CsvParse from 'csv-parse/sync';
+import { requireModule } from '../require.js';
+
+const { parse } = requireModule('csv-parse/sync') as typeof CsvParse;
 import { InputError } from '../errors.js';
 import { LabelMatrix } from '../labels/matrix.js';
 

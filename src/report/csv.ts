@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { parse } from 'csv-parse/sync';
-import { stringify } from 'csv-stringify/sync';
+import type * as CsvParse from 'csv-parse/sync';
+import type * as CsvStringify from 'csv-stringify/sync';
+import { requireModule } from '../require.js';
+
+const { parse } = requireModule('csv-parse/sync') as typeof CsvParse;
+const { stringify } = requireModule('csv-stringify/sync') as typeof CsvStringify;
 import { InputError, readFailure } from '../errors.js';
 
 /*

@@ -1,4 +1,7 @@
-import Table from 'cli-table3';
+import type TableType from 'cli-table3';
+import { requireModule } from '../require.js';
+
+const Table = requireModule('cli-table3') as typeof TableType;
 
 /** A fixed-precision number for tables; null/undefined print as an em dash. */
 export function num(x: number | null | undefined, digits = 3): string {

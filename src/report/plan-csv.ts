@@ -1,4 +1,7 @@
-import { stringify } from 'csv-stringify/sync';
+import type * as CsvStringify from 'csv-stringify/sync';
+import { requireModule } from '../require.js';
+
+const { stringify } = requireModule('csv-stringify/sync') as typeof CsvStringify;
 import type { OversamplingPlan } from '../labels/oversample.js';
 
 /** `index,id,copies` for every image with copies, so other pipelines can apply the plan themselves. */
