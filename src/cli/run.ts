@@ -65,10 +65,11 @@ export function registerRun(program: Command): void {
         // The same dataset warning typically comes from every seed's data: say it once.
         const warned = new Set<string>();
         const onEvent = (e: RunEvent): void => {
-          if (e.type !== 'warning') return progress.onEvent(e);
-          if (warned.has(e.message)) return;
-          warned.add(e.message);
-          warn(e.message);
+          if (e.type !== 'warning') progress.onEvent(e);
+          else if (!warned.has(e.message)) {
+            warned.add(e.message);
+            warn(e.message);
+          }
         };
         result = await runSuite(spec, { out, backend, workers, shard, resume: o.resume, savePredictions: o.savePredictions, signal: interrupt.signal, onEvent });
       } catch (err) {
