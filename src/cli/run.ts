@@ -1,17 +1,19 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, constants } from 'node:os';
 import { loadSpec, BACKEND_NAMES } from '../experiment/spec.js';
 import { parseShard } from '../experiment/grid.js';
 import { resultsDir } from '../report/results.js';
 import { formatFailures, formatPerLabelTable, formatSummaryTable } from '../report/tables.js';
 import { PACKAGE_ROOT } from '../report/manifest.js';
-import { choiceOption, numberOption } from './options.js';
+import { choiceOption, numberOption, warn } from './options.js';
 import { progressReporter } from './progress.js';
+import type { RunEvent } from '../experiment/runner.js';
 import { num } from '../report/format.js';
 
 const DEFAULT_SUITE = 'experiments/quick.json';
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 interface RunFlags {
   out?: string;
@@ -37,38 +39,65 @@ export function registerRun(program: Command): void {
       const path = file ?? (existsSync(DEFAULT_SUITE) ? DEFAULT_SUITE : join(PACKAGE_ROOT, DEFAULT_SUITE));
       const spec = loadSpec(path);
       const backend = o.backend === undefined ? undefined : choiceOption('--backend', o.backend, BACKEND_NAMES);
-      const workers = o.workers === undefined ? undefined : numberOption('--workers', o.workers, { min: 1, integer: true });
+      let workers = o.workers === undefined ? undefined : numberOption('--workers', o.workers, { min: 1, integer: true });
+      const cores = availableParallelism();
+      if (workers !== undefined && workers > cores) {
+        // Each worker is a whole tfjs process: past one per core they only add memory and contention.
+        process.stderr.write(`notice: --workers ${workers} capped at ${cores}, the number of cores\n`);
+        workers = cores;
+      }
       const shard = o.shard === undefined ? undefined : parseShard(o.shard);
       const out = o.out ?? resultsDir(spec.name);
       // tfjs loads only when a suite runs, so the other commands start fast.
       const { runSuite, RunInterrupted } = await import('../experiment/runner.js');
       const progress = progressReporter();
       const interrupt = new AbortController();
-      const onSigint = (): void => interrupt.abort();
-      process.once('SIGINT', onSigint);
+      // A terminal closing (SIGHUP) or a scheduler stopping the job (SIGTERM) deserves the same
+      // orderly stop as Ctrl-C: the finished trials are written and --resume can complete the run.
+      let caught: NodeJS.Signals | undefined;
+      const onSignal = (signal: NodeJS.Signals): void => {
+        caught ??= signal;
+        interrupt.abort();
+      };
+      for (const signal of STOP_SIGNALS) process.once(signal, onSignal);
       let result: Awaited<ReturnType<typeof runSuite>>;
       try {
-        result = await runSuite(spec, { out, backend, workers, shard, resume: o.resume, savePredictions: o.savePredictions, signal: interrupt.signal, onEvent: progress.onEvent });
+        // The same dataset warning typically comes from every seed's data: say it once.
+        const warned = new Set<string>();
+        const onEvent = (e: RunEvent): void => {
+          if (e.type !== 'warning') progress.onEvent(e);
+          else if (!warned.has(e.message)) {
+            warned.add(e.message);
+            warn(e.message);
+          }
+        };
+        result = await runSuite(spec, { out, backend, workers, shard, resume: o.resume, savePredictions: o.savePredictions, signal: interrupt.signal, onEvent });
       } catch (err) {
         progress.stop();
         if (err instanceof RunInterrupted) {
-          process.stderr.write(`\n${err.message}${err.finished > 0 ? `; written to ${out}` : ''}. Rerun with --resume to finish.\n`);
-          process.exit(130);
+          const signal = caught ?? 'SIGINT';
+          process.stderr.write(`\n${signal}: ${err.message}${err.finished > 0 ? `; written to ${out}` : ''}. Rerun with --resume to finish.\n`);
+          process.exit(128 + constants.signals[signal]);
         }
         throw err;
       } finally {
         progress.stop();
-        process.off('SIGINT', onSigint);
+        for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
       }
       const write = (text: string): boolean => process.stdout.write(text + '\n');
       write('');
       write(formatSummaryTable(result.aggregate));
       write(formatPerLabelTable(result.aggregate));
-      const failures = formatFailures(result.aggregate);
-      if (failures) write(failures);
       const backends = [...new Set(result.records.map((r) => r.backend))].join(', ');
       write(`results: ${out}`);
       write(`wall time: ${num(result.seconds, 1)} s for ${result.ran} trials${result.ran < result.records.length ? ` (${result.records.length - result.ran} kept from before)` : ''} on ${backends}`);
+      // Last, and on stderr: a failed trial must not scroll away above the tables or vanish into a
+      // redirected stdout.
+      const failures = formatFailures(result.aggregate);
+      if (failures) {
+        process.stderr.write(`${result.aggregate.failed.length} trial${result.aggregate.failed.length === 1 ? '' : 's'} failed:\n${failures}\n`);
+        process.exitCode = 1;
+      }
       if (result.records.some((r) => r.status === 'failed')) process.exitCode = 1;
     });
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../errors.js';
 import { readLabelsCsv } from './labels-csv.js';
 import type { ImageSet, SplitName } from './types.js';
@@ -35,6 +35,26 @@ async function decode(file: string, size: number, channels: 1 | 3): Promise<Uint
   return data;
 }
 
+/** Whether `path` is `dir` or below it (both absolute and normalised). */
+function inside(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+}
+
+/**
+ * Why an image id cannot be read, if it cannot. An id is a path inside the folder: a labels file
+ * must not make the tool read (and fingerprint, and train on) a file elsewhere — a shared or
+ * downloaded CSV naming `../../home/x/.ssh/id_rsa` is refused, not opened; so is a symlink out.
+ */
+function imageProblem(dir: string, realDir: string, id: string): string | undefined {
+  if (isAbsolute(id)) return `image id "${id}" is an absolute path; expected a path relative to ${dir}`;
+  const file = resolve(dir, id);
+  if (!inside(dir, file)) return `image id "${id}" points outside the image folder ${dir}`;
+  if (!existsSync(file) || !statSync(file).isFile()) return `image "${id}" is not a file in ${dir}`;
+  if (!inside(realDir, realpathSync(file))) return `image "${id}" is a symlink to ${realpathSync(file)}, outside the image folder ${dir}`;
+  return undefined;
+}
+
 /**
  * The user's images and labels: every CSV row's image decoded and resized with sharp. Any missing
  * or undecodable image is an `InputError` naming it, raised before anything is returned.
@@ -45,13 +65,10 @@ export async function loadFolder(options: FolderOptions): Promise<ImageSet> {
   if (!readdirSync(dir).some((f) => IMAGE_FILE.test(f))) throw new InputError(`folder ${dir}: no PNG, JPEG or WebP images in it`);
   const csv = options.labels ? resolve(options.labels) : join(dir, 'labels.csv');
   if (!existsSync(csv)) throw new InputError(`folder ${dir}: labels file ${csv} not found (give one with the labels option)`);
-  const labels = readLabelsCsv(csv, { sep: options.sep });
+  const realDir = realpathSync(dir);
+  const labels = readLabelsCsv(csv, { sep: options.sep, checkId: (id) => imageProblem(dir, realDir, id) });
   const ids = labels.ids ?? [];
   if (ids.length === 0) throw new InputError(`${csv}: no image rows`);
-  ids.forEach((id, row) => {
-    const file = join(dir, id);
-    if (!existsSync(file) || !statSync(file).isFile()) throw new InputError(`${csv}: row ${row + 1} names image "${id}", which is not a file in ${dir}`);
-  });
   const bytes = options.size * options.size * options.channels;
   const images = new Uint8Array(ids.length * bytes);
   for (let from = 0; from < ids.length; from += PARALLEL) {

@@ -9,6 +9,8 @@ import { LabelMatrix } from '../labels/matrix.js';
 export interface LabelsCsvOptions {
   /** Separator between label names in a `labels` / `tags` column (default `|`). */
   sep?: string;
+  /** Checks each image id; a returned problem is an InputError on that id's line. */
+  checkId?: (id: string) => string | undefined;
 }
 
 /**
@@ -63,6 +65,8 @@ export function parseLabelsCsv(text: string, file: string, options: LabelsCsvOpt
     const first = seen.get(id);
     if (first !== undefined) throw new InputError(`${file}:${info.lines}: duplicate image id "${id}" (first on line ${first})`);
     seen.set(id, info.lines);
+    const problem = options.checkId?.(id);
+    if (problem !== undefined) throw new InputError(`${file}:${info.lines}: ${problem}`);
     ids.push(id);
   }
 

@@ -60,12 +60,14 @@ function shortHash(value: unknown): string {
 
 /**
  * The part of a config that determines its result. How a trial runs (`train.backend`, like the
- * runner's workers and shards) is left out, so a trial run on another backend keeps its id; each
+ * runner's workers and shards) and the checks it must pass are left out, so a trial run on another backend keeps its id; each
  * record stores the backend it ran on.
  */
-function identityOf(config: TrialConfig): Omit<TrialConfig, 'train'> & { train: Omit<TrainSpec, 'backend'> } {
+function identityOf(config: TrialConfig): Omit<TrialConfig, 'train' | 'evaluation'> & { train: Omit<TrainSpec, 'backend'>; evaluation: Omit<EvaluationSpec, 'minTestPositives'> } {
   const { backend: _backend, ...train } = config.train;
-  return { ...config, train };
+  // minTestPositives only decides whether a trial may run, never what it computes.
+  const { minTestPositives: _min, ...evaluation } = config.evaluation;
+  return { ...config, train, evaluation };
 }
 
 export function trialId(config: TrialConfig): string {

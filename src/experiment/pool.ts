@@ -14,6 +14,7 @@ export interface PoolOptions {
   savePredictions: boolean;
   signal?: AbortSignal;
   onBackend: (backend: BackendChoice) => void;
+  onWarning: (message: string) => void;
   onStart: (trial: Trial) => void;
   onEpoch: (trial: Trial, info: EpochInfo) => void;
   onRecord: (trial: Trial, record: TrialRecord) => void;
@@ -78,6 +79,9 @@ export function runGroupsInWorkers(groups: Trial[][], options: PoolOptions): Pro
               reported = true;
               options.onBackend({ name: m.name as BackendChoice['name'], version: m.version, reason: m.reason });
             }
+            break;
+          case 'warning':
+            options.onWarning(m.message);
             break;
           case 'start':
             options.onStart(byId.get(m.trial)!);

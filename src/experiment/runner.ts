@@ -21,6 +21,8 @@ export type RunEvent =
   | { type: 'backend'; backend: BackendChoice }
   | { type: 'resume'; skipped: number; total: number; changed: number }
   | { type: 'notice'; message: string }
+  /** A dataset warning, once per data key that raised it (the same warning may come from several). */
+  | { type: 'warning'; message: string }
   | { type: 'trial-start'; trial: Trial; position: number; total: number }
   | { type: 'epoch'; trial: Trial; info: EpochInfo }
   | { type: 'trial-end'; trial: Trial; record: TrialRecord; position: number; total: number };
@@ -132,6 +134,7 @@ async function runLocked(spec: ResolvedSpec, options: RunOptions & { dataSource:
         savePredictions: Boolean(options.savePredictions),
         signal: options.signal,
         onBackend: (b) => emit({ type: 'backend', backend: b }),
+        onWarning: (message) => emit({ type: 'warning', message }),
         onStart: (trial) => emit({ type: 'trial-start', trial, position, total: trials.length }),
         onEpoch: (trial, info) => emit({ type: 'epoch', trial, info }),
         onRecord: finished,
@@ -185,7 +188,7 @@ async function runHere(
   if (todo.length === 0) return;
   const backend = await selectBackend(preference);
   emit({ type: 'backend', backend });
-  const data = lastDataCache();
+  const data = lastDataCache((message) => emit({ type: 'warning', message }));
   for (const trial of todo) {
     await nextTick();
     options.signal?.throwIfAborted();

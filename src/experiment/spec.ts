@@ -118,6 +118,7 @@ const methodSchema = z.strictObject({
 });
 
 export const DEFAULT_SEED_COUNT = 3;
+export const DEFAULT_MIN_TEST_POSITIVES = 5;
 
 const suiteSchema = z
   .strictObject({
@@ -136,8 +137,10 @@ const suiteSchema = z
       .strictObject({
         groups: z.strictObject({ head: z.int().min(0).default(DEFAULT_GROUPS.head), tail: z.int().min(0).default(DEFAULT_GROUPS.tail) }).default({ ...DEFAULT_GROUPS }),
         threshold: z.number().gt(0).lt(1).default(DEFAULT_THRESHOLD),
+        /** A label with fewer test positives stops the run before training: its F1 could take only a few values. */
+        minTestPositives: z.int().min(0).default(DEFAULT_MIN_TEST_POSITIVES),
       })
-      .default({ groups: { ...DEFAULT_GROUPS }, threshold: DEFAULT_THRESHOLD }),
+      .default({ groups: { ...DEFAULT_GROUPS }, threshold: DEFAULT_THRESHOLD, minTestPositives: DEFAULT_MIN_TEST_POSITIVES }),
   })
   .transform((spec) => ({
     ...spec,

@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js';
-import { buildDataset, materialize, parseSkew, type Dataset } from '../data/index.js';
+import { buildDataset, formatSkew, materialize, parseSkew, type Dataset } from '../data/index.js';
 import { planOversampling } from '../labels/oversample.js';
 import { createRng } from '../labels/rng.js';
 import { classWeights } from '../labels/weights.js';
@@ -24,18 +24,43 @@ export interface TrialHooks {
 /** Builds (or reuses) the data of a trial: every method of one dataset / skew / seed gets the same data. */
 export type DataSource = (trial: Trial) => Promise<Dataset>;
 
-export function datasetFor(trial: Trial): Promise<Dataset> {
-  return buildDataset(trial.dataset, parseSkew(trial.skew), trial.seed);
+/**
+ * The data of a trial, checked before anything trains on it: its warnings go to `onWarning`, and a
+ * test set that cannot measure every label (see `checkTestPositives`) is an InputError.
+ */
+export async function datasetFor(trial: Trial, onWarning?: (message: string) => void): Promise<Dataset> {
+  const dataset = await buildDataset(trial.dataset, parseSkew(trial.skew), trial.seed);
+  if (onWarning) for (const w of dataset.warnings) onWarning(w);
+  checkTestPositives(dataset, trial.evaluation.minTestPositives);
+  return dataset;
+}
+
+/**
+ * A label with a handful of test positives has an F1 that can take only a few values (3 positives:
+ * recall is 0, ⅓, ⅔ or 1), and with none every metric is 0: a table of such numbers describes the
+ * split, not the method. Such a run is refused, naming the scarcest label and the ways out.
+ */
+export function checkTestPositives(dataset: Dataset, min: number): void {
+  const counts = dataset.test.labels.counts();
+  const short = Array.from(counts.keys()).filter((l) => counts[l] < min);
+  if (short.length === 0) return;
+  const worst = short.reduce((a, b) => (counts[b] < counts[a] ? b : a));
+  const name = dataset.labels[worst];
+  const others = short.length > 1 ? ` (and ${short.length - 1} more label${short.length > 2 ? 's' : ''})` : '';
+  throw new InputError(
+    `dataset ${dataset.name} (skew ${formatSkew(dataset.skew)}, seed ${dataset.seed}): label "${name}" has ${counts[worst]} test positives${others}, fewer than evaluation.minTestPositives ${min}; raise dataset.options.testPerLabel, add test images of "${name}", or lower evaluation.minTestPositives (0 turns the check off)`,
+  );
 }
 
 /**
  * A data source that keeps the last data it built: trials run grouped by data key, so each group's
- * data is built once and only one group's data is held at a time.
+ * data is built (and checked) once, before the group's first trial trains, and only one group's
+ * data is held at a time.
  */
-export function lastDataCache(): DataSource {
+export function lastDataCache(onWarning?: (message: string) => void): DataSource {
   let cached: { key: string; data: Promise<Dataset> } | undefined;
   return (trial) => {
-    if (cached?.key !== trial.dataKey) cached = { key: trial.dataKey, data: datasetFor(trial) };
+    if (cached?.key !== trial.dataKey) cached = { key: trial.dataKey, data: datasetFor(trial, onWarning) };
     return cached.data;
   };
 }
@@ -46,7 +71,7 @@ export function lastDataCache(): DataSource {
  * reason, so a suite goes on. Tensors created here are disposed here: tf.memory().numTensors after
  * a trial equals the count before it.
  */
-export async function runTrial(trial: Trial, backend: BackendChoice, data: DataSource = datasetFor, hooks: TrialHooks = {}): Promise<TrialOutcome> {
+export async function runTrial(trial: Trial, backend: BackendChoice, data: DataSource = (t) => datasetFor(t), hooks: TrialHooks = {}): Promise<TrialOutcome> {
   const timings: TrialTimings = { data: 0, plan: 0, train: 0, predict: 0, evaluate: 0, total: 0 };
   const started = performance.now();
   const record: TrialRecord = {

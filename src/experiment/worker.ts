@@ -14,18 +14,37 @@ export type ToWorker = { type: 'run'; trials: Trial[]; backend: BackendPreferenc
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'backend'; name: string; version: string; reason: string }
+  | { type: 'warning'; message: string }
   | { type: 'start'; trial: string }
   | { type: 'epoch'; trial: string; info: { epoch: number; epochs: number; steps: number; loss: number; seconds: number } }
   | { type: 'record'; record: string }
   | { type: 'idle' }
   | { type: 'error'; message: string; input: boolean };
 
+/*
+ * Without a parent there is no one to send results to: a worker whose parent died (kill -9, a crash)
+ * leaves at once and quietly, instead of training on and dying of an EPIPE stack trace.
+ */
+const orphaned = (): never => process.exit(0);
+process.on('disconnect', orphaned);
+// A write to a pipe whose reader is gone fails asynchronously, as an 'error' event on the process.
+process.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE' || err.code === 'ERR_IPC_CHANNEL_CLOSED') orphaned();
+  throw err;
+});
+// A parent killed mid-run may leave the inherited stdout / stderr pipes without a reader too.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', orphaned);
+
 const send = (message: FromWorker): void => {
-  process.send!(message);
+  if (!process.connected) orphaned();
+  process.send!(message, undefined, undefined, (err) => {
+    if (err) orphaned();
+  });
 };
 
-// Ctrl-C reaches the whole process group; the parent decides (it stops and kills the workers).
-process.on('SIGINT', () => {});
+// Ctrl-C and a closing terminal reach the whole process group, and a stop may be sent to it: the
+// parent decides (it writes what finished and kills the workers; if it is gone, 'disconnect' fires).
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => {});
 
 let reported = false;
 process.on('message', (message: ToWorker) => {
@@ -44,7 +63,7 @@ async function runGroup(message: Extract<ToWorker, { type: 'run' }>): Promise<vo
     send({ type: 'backend', ...backend });
     reported = true;
   }
-  const data = lastDataCache();
+  const data = lastDataCache((message) => send({ type: 'warning', message }));
   for (const trial of message.trials) {
     send({ type: 'start', trial: trial.id });
     const { record, predictions } = await runTrial(trial, backend, data, { onEpoch: async (info) => {

@@ -33,6 +33,19 @@ export interface TrainOptions {
   onEpoch?: (info: EpochInfo) => void | Promise<void>;
 }
 
+/**
+ * When a loss counts as diverged. A BCE-type loss starts near ln 2 ≈ 0.69 per label and should fall;
+ * one that climbs by orders of magnitude has blown up, and its F1 describes a broken model, not a
+ * method. The absolute bound is checked on every batch (a blow-up is caught at the step it happens);
+ * the relative one on epoch means, which are not thrown off by one hard batch.
+ */
+export const DIVERGENCE = {
+  /** Any batch loss above this. */
+  absolute: 1e6,
+  /** An epoch-mean loss above this multiple of the first epoch's mean. */
+  relative: 100,
+} as const;
+
 export interface TrainResult {
   epochs: number;
   steps: number;
@@ -47,7 +60,7 @@ export interface TrainResult {
 /**
  * Trains `model` on `set` with Adam and a seeded batch order: a custom loop (no `model.fit`, whose
  * `classWeight` argmaxes multi-hot targets). Every tensor a step creates is disposed in that step.
- * A NaN or infinite batch loss stops training with an Error naming the epoch and step.
+ * A diverging loss stops training with an Error naming the epoch and step (see `divergence`).
  */
 export async function trainModel(model: Model, set: ImageSet, options: TrainOptions): Promise<TrainResult> {
   const n = checkSet(model, set);
@@ -92,8 +105,9 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
           const { value, grads } = tf.variableGrads(() => computeLoss(loss, model.logits(x), y), model.variables as tf.Variable[]);
           try {
             const batchLoss = value.dataSync()[0];
-            if (!Number.isFinite(batchLoss)) {
-              throw new Error(`training diverged: the ${loss.kind} loss became ${batchLoss} in epoch ${epoch} (step ${steps + 1})`);
+            if (!Number.isFinite(batchLoss) || batchLoss > DIVERGENCE.absolute) {
+              const bound = Number.isFinite(batchLoss) ? `, above the bound of ${DIVERGENCE.absolute}` : '';
+              throw new Error(`training diverged: the ${loss.kind} loss became ${batchLoss}${bound} in epoch ${epoch} (step ${steps + 1})`);
             }
             optimizer.apply(model.variables.map((v) => grads[v.name]));
             lossSum += batchLoss * b;
@@ -108,6 +122,11 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
       }
       images += epochImages;
       const epochLoss = lossSum / epochImages;
+      if (lossHistory.length > 0 && epochLoss > DIVERGENCE.relative * lossHistory[0]) {
+        throw new Error(
+          `training diverged: the ${loss.kind} mean loss of epoch ${epoch} (through step ${steps}) is ${epochLoss}, more than ${DIVERGENCE.relative}× the first epoch's ${lossHistory[0]}`,
+        );
+      }
       lossHistory.push(epochLoss);
       if (options.onEpoch) await options.onEpoch({ epoch, epochs, steps, loss: epochLoss, seconds: (performance.now() - started) / 1000 });
     }

@@ -53,7 +53,7 @@ describe('loadFolder', () => {
   it('names an absent file, an undecodable file, an empty folder and a missing labels file', async () => {
     const absent = await makeFolder('absent', 3);
     writeFileSync(join(absent, 'labels.csv'), 'file,labels\nimg0.png,cat\nghost.png,dog\n');
-    expect(await inputErrorMessage(loadFolder({ dir: absent, size: 8, channels: 1 }))).toMatch(/labels\.csv: row 2 names image "ghost\.png", which is not a file in .*absent/);
+    expect(await inputErrorMessage(loadFolder({ dir: absent, size: 8, channels: 1 }))).toMatch(/labels\.csv:3: image "ghost\.png" is not a file in .*absent/);
 
     const broken = await makeFolder('broken', 3);
     writeFileSync(join(broken, 'img1.jpg'), 'not a jpeg at all');

@@ -37,7 +37,7 @@ describe('parseSpec defaults', () => {
       train: { budget: 'steps', epochs: 5, batchSize: 64, learningRate: 0.001 },
       methods: [{ name: 'baseline' }, { name: 'weighted', loss: { kind: 'weighted-bce', weights: { scheme: 'inverse-frequency' }, options: {} } }],
       seeds: [1, 2, 3],
-      evaluation: { groups: { head: 100, tail: 20 }, threshold: 0.5 },
+      evaluation: { groups: { head: 100, tail: 20 }, threshold: 0.5, minTestPositives: 5 },
     });
   });
 
@@ -68,7 +68,7 @@ describe('parseSpec defaults', () => {
     expect(spec.methods[2].plan).toEqual({ method: 'ml-ros', options: { percent: 10 }, augment: [] });
     expect(spec.methods[3].loss).toEqual({ kind: 'focal', weights: { scheme: 'none' }, options: { gamma: 1.5 } });
     expect(spec.methods[4].loss!.weights).toEqual({ scheme: 'effective-number', beta: 0.99 });
-    expect(spec.evaluation).toEqual({ groups: { head: 100, tail: 5 }, threshold: 0.5 });
+    expect(spec.evaluation).toEqual({ groups: { head: 100, tail: 5 }, threshold: 0.5, minTestPositives: 5 });
   });
 
   it('accepts every skew syntax the dataset module reads', () => {
