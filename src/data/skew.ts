@@ -124,3 +124,42 @@ export function profileTargets(skew: SkewProfile, nMax: number, order: ArrayLike
 export function seededOrder(numLabels: number, rng: Rng): number[] {
   return rng.shuffle(Array.from({ length: numLabels }, (_, i) => i));
 }
+
+/**
+ * How labels get their rarity rank. `fixed`: the dataset's own class order (the first class listed is
+ * the most frequent, the last the rarest), the same for every seed, so a label is the same unit in every
+ * trial. `per-seed`: a seeded permutation, so which label is rare is itself drawn; then only the rank
+ * keeps its meaning across seeds.
+ */
+export const LABEL_ORDERS = ['fixed', 'per-seed'] as const;
+export type LabelOrderMode = (typeof LABEL_ORDERS)[number];
+export type LabelOrder = LabelOrderMode | readonly string[];
+
+/**
+ * rank → label index for `order` (default `fixed`). An explicit list must name every label once;
+ * anything else is an InputError naming the dataset.
+ */
+export function rankOrder(order: LabelOrder | undefined, labels: readonly string[], rng: Rng, dataset: string): number[] {
+  const L = labels.length;
+  if (order === undefined || order === 'fixed') return Array.from({ length: L }, (_, i) => i);
+  if (order === 'per-seed') return seededOrder(L, rng);
+  if (typeof order === 'string') throw new InputError(`dataset "${dataset}": options.order: expected fixed, per-seed or a list of label names, got "${order}"`);
+  const index = new Map(labels.map((name, i) => [name, i]));
+  const seen = new Set<number>();
+  for (const name of order) {
+    const i = index.get(name);
+    if (i === undefined) throw new InputError(`dataset "${dataset}": options.order: unknown label "${name}" (labels: ${labels.join(', ')})`);
+    if (seen.has(i)) throw new InputError(`dataset "${dataset}": options.order: label "${name}" is listed twice`);
+    seen.add(i);
+  }
+  if (seen.size !== L) {
+    const missing = labels.filter((_, i) => !seen.has(i));
+    throw new InputError(`dataset "${dataset}": options.order: lists ${seen.size} of ${L} labels; missing ${missing.join(', ')}`);
+  }
+  return order.map((name) => index.get(name)!);
+}
+
+/** The name of rarity rank r as a per-label unit when the order is drawn per seed: `rank 00` … (sorts as text). */
+export function rankUnitName(rank: number, numLabels: number): string {
+  return `rank ${String(rank).padStart(String(Math.max(0, numLabels - 1)).length, '0')}`;
+}

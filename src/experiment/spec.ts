@@ -66,6 +66,11 @@ const trainSchema = z.strictObject({
   learningRate: positiveNumber.default(1e-3),
   /** Absent: the runner's choice (command-line flag, else automatic). */
   backend: z.enum(BACKEND_NAMES).optional(),
+  /**
+   * Changes the training randomness alone (initial weights, batch order, oversampling and
+   * augmentation draws) while the data stay those of the seed; absent or 0 is the seed's own draw.
+   */
+  seedOffset: z.int().min(0).max(0xffff).optional(),
 });
 
 const planSchema = z.strictObject({

@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js';
-import { buildDataset, formatSkew, materialize, parseSkew, type Dataset } from '../data/index.js';
+import { buildDataset, formatSkew, materialize, parseSkew, rankUnitName, type Dataset } from '../data/index.js';
 import { planOversampling } from '../labels/oversample.js';
 import { createRng } from '../labels/rng.js';
 import { classWeights } from '../labels/weights.js';
@@ -19,6 +19,18 @@ export interface TrialOutcome {
 export interface TrialHooks {
   /** Awaited after every epoch: a hook that yields to the event loop lets signals and progress bars through. */
   onEpoch?: (info: EpochInfo) => void | Promise<void>;
+  /** Builds the oversampled training set (default `materialize`); the calibration experiment swaps in a faulty one. */
+  materialize?: typeof materialize;
+}
+
+/**
+ * The seed of everything random in training (initial weights, batch order, oversampling and
+ * augmentation draws): the trial's seed, or with `train.seedOffset` a stream forked from it, so the
+ * data stay the seed's and only the training draws change.
+ */
+export function trainingSeed(trial: Pick<Trial, 'seed' | 'train'>): number {
+  const offset = trial.train.seedOffset ?? 0;
+  return offset === 0 ? trial.seed : createRng(trial.seed).fork(`training:${offset}`).int(0x7fffffff);
 }
 
 /** Builds (or reuses) the data of a trial: every method of one dataset / skew / seed gets the same data. */
@@ -99,7 +111,7 @@ export async function runTrial(trial: Trial, backend: BackendChoice, data: DataS
   };
 
   // The trial's one root stream: each step below draws from its own named fork of it.
-  const root = createRng(trial.seed);
+  const root = createRng(trainingSeed(trial));
   let predictions: TrialOutcome['predictions'];
   const model = { current: undefined as ReturnType<typeof buildModel> | undefined };
   try {
@@ -109,7 +121,7 @@ export async function runTrial(trial: Trial, backend: BackendChoice, data: DataS
       if (!method.plan) return dataset.train;
       const plan = planOversampling(dataset.train.labels, method.plan.method, method.plan.options, root);
       const augment = method.plan.augment.filter((a) => dataset.augmentations.includes(a));
-      return materialize(dataset.train, plan, augment, root);
+      return (hooks.materialize ?? materialize)(dataset.train, plan, augment, root);
     });
     const loss = lossFor(method, dataset);
     record.trainImages = trainSet.labels.rows;
@@ -149,7 +161,7 @@ export async function runTrial(trial: Trial, backend: BackendChoice, data: DataS
       }),
     );
     record.summary = evaluation.summary;
-    record.perLabel = evaluation.perLabel;
+    record.perLabel = dataset.rankUnits ? byRank(evaluation.perLabel, dataset.ranks) : evaluation.perLabel;
     record.status = 'ok';
     predictions = { truth: dataset.test.labels, scores: testScores };
   } catch (err) {
@@ -177,4 +189,8 @@ export function lossFor(method: MethodSpec, dataset: Pick<Dataset, 'train'>): Lo
   const { scheme, ...options } = loss.weights;
   const w = classWeights(dataset.train.labels, scheme, options);
   return { kind: loss.kind, ...loss.options, weights: { pos: w.pos, neg: w.neg } } as LossSpec;
+}
+/** With a per-seed order a label name means a different rarity in every seed: name each row by its rank instead. */
+function byRank<T extends { label: string }>(perLabel: readonly T[], ranks: readonly number[]): T[] {
+  return ranks.map((label, rank) => ({ ...perLabel[label], label: rankUnitName(rank, ranks.length) }));
 }

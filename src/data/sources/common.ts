@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Rng } from '../../labels/rng.js';
 import { composeMosaics, type ItemSource } from '../mosaic.js';
-import { profileTargets, seededOrder, type SkewProfile } from '../skew.js';
+import { LABEL_ORDERS, profileTargets, rankOrder, type SkewProfile } from '../skew.js';
 import type { AugmentationName, ImageSet, SplitName } from '../types.js';
 import type { Dataset } from './types.js';
 
@@ -17,6 +17,11 @@ export const commonOptions = {
 
 export const mosaicOptions = z.strictObject({
   ...commonOptions,
+  /**
+   * Which label gets which rarity rank: `fixed` (the class order, the same in every seed), `per-seed`
+   * (a seeded permutation; reports then use the rank as the unit) or every label name, most frequent first.
+   */
+  order: z.union([z.enum(LABEL_ORDERS), z.array(z.string().min(1)).min(1)]).default('fixed'),
   grid: z.number().int().min(1).max(6).default(2),
   tileSize: z.number().int().min(1).max(28).default(14),
 });
@@ -32,8 +37,8 @@ export async function buildMosaic(
   rng: Rng,
   name: string,
 ): Promise<Omit<Dataset, 'name' | 'skew' | 'seed'>> {
-  const L = items.classNames.length;
-  const targets = profileTargets(skew, options.nMax ?? defaultNMax, seededOrder(L, rng.fork('ranks')));
+  const ranks = rankOrder(options.order, items.classNames, rng.fork('ranks'), name);
+  const targets = profileTargets(skew, options.nMax ?? defaultNMax, ranks);
   const valTargets = targets.map((t) => Math.max(1, Math.round(t * options.valFraction)));
   const testTargets = targets.map(() => options.testPerLabel);
   const mosaic = { grid: options.grid, tileSize: options.tileSize };
@@ -48,5 +53,7 @@ export async function buildMosaic(
     testTargets,
     augmentations,
     warnings: [],
+    ranks,
+    rankUnits: options.order === 'per-seed',
   };
 }

@@ -55,6 +55,8 @@ export const folder = defineSource({
       testTargets,
       augmentations: options.augmentations,
       warnings,
+      ranks: Array.from(targets.keys()).sort((a, b) => targets[b] - targets[a] || a - b),
+      rankUnits: false,
     };
   },
 });

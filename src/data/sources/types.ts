@@ -18,6 +18,10 @@ export interface Dataset {
   augmentations: AugmentationName[];
   /** Where the data could not give what was asked (e.g. fewer test images than testPerLabel). */
   warnings: string[];
+  /** rank → label index (rank 0 = most frequent in training). */
+  ranks: number[];
+  /** True when the order was drawn per seed: a label's name then means nothing across seeds, its rank does. */
+  rankUnits: boolean;
   skew: SkewProfile;
   seed: number;
 }
