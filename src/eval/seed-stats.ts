@@ -1,4 +1,4 @@
-import { studentTQuantile } from './student-t.js';
+import { studentTCdf, studentTQuantile } from './student-t.js';
 
 /**
  * Statistics over seeds. Every trial of a method is one draw of (data skew, initialisation, batch
@@ -68,8 +68,22 @@ function sampleVariance(values: ArrayLike<number>, mean: number): number {
   return ss / (values.length - 1);
 }
 
-/** Mean, sample standard deviation and t-interval of one metric over seeds. */
-export function summarizeSeeds(values: ArrayLike<number>, level = DEFAULT_LEVEL): SeedSummary {
+/**
+ * The part of `ci` inside `range`. A metric bounded to a range has its true mean inside it, so cutting
+ * the t-interval there keeps its coverage and drops only impossible values (an F1 interval of
+ * [−0.2, 1.3] says no more than [0, 1]).
+ */
+function within(ci: Interval, range: Interval | undefined): Interval {
+  if (!range) return ci;
+  const low = Math.min(range.high, Math.max(range.low, ci.low));
+  return { low, high: Math.max(low, Math.min(range.high, ci.high)) };
+}
+
+/**
+ * Mean, sample standard deviation and t-interval of one metric over seeds; with `range` (the values'
+ * possible range, e.g. [0, 1] for F1) the interval is cut to it.
+ */
+export function summarizeSeeds(values: ArrayLike<number>, level = DEFAULT_LEVEL, range?: Interval): SeedSummary {
   checkLevel(level);
   checkFinite(values, 'summarizeSeeds');
   const n = values.length;
@@ -78,7 +92,7 @@ export function summarizeSeeds(values: ArrayLike<number>, level = DEFAULT_LEVEL)
   if (n === 1) return { n, mean, sd: null, ci: null, level };
   const sd = Math.sqrt(sampleVariance(values, mean));
   const half = studentTQuantile(1 - (1 - level) / 2, n - 1) * (sd / Math.sqrt(n));
-  return { n, mean, sd, ci: { low: mean - half, high: mean + half }, level };
+  return { n, mean, sd, ci: within({ low: mean - half, high: mean + half }, range), level };
 }
 
 function excludesZero(ci: Interval | null): boolean {
@@ -87,17 +101,20 @@ function excludesZero(ci: Interval | null): boolean {
 
 /**
  * method − baseline over the seeds both were run with: the paired t-interval. Pairing removes the
- * seed-to-seed variation both share (same data, same initial weights), which is most of it.
+ * seed-to-seed variation both share (same data, same initial weights), which is most of it. With
+ * `range` (the range of the metric itself) the interval is cut to the range a difference can take.
  */
 export function pairedDifference(
   method: ReadonlyMap<number, number>,
   baseline: ReadonlyMap<number, number>,
   level = DEFAULT_LEVEL,
+  range?: Interval,
 ): PairedDifference {
   const seeds = [...method.keys()].filter((seed) => baseline.has(seed)).sort((a, b) => a - b);
   const diffs = new Float64Array(seeds.length);
   seeds.forEach((seed, k) => (diffs[k] = method.get(seed)! - baseline.get(seed)!));
-  const summary = summarizeSeeds(diffs, level);
+  const span = range ? range.high - range.low : undefined;
+  const summary = summarizeSeeds(diffs, level, span === undefined ? undefined : { low: -span, high: span });
   return { ...summary, seeds, significant: excludesZero(summary.ci) };
 }
 
@@ -128,4 +145,57 @@ export function welchInterval(a: ArrayLike<number>, b: ArrayLike<number>, level 
   const half = studentTQuantile(1 - (1 - level) / 2, df) * se;
   const ci = { low: diff - half, high: diff + half };
   return { diff, se, df, ci, significant: excludesZero(ci), level };
+}
+
+/**
+ * What made a one-sided paired test unusual: `identical` (every difference 0: nothing changed),
+ * `constant` (every difference the same non-zero value: no spread to scale by, so the p-value is the
+ * sign test's), `too-few` (fewer than two pairs: no test). Null for an ordinary test.
+ */
+export type Degenerate = 'identical' | 'constant' | 'too-few' | null;
+
+export interface OneSidedTest {
+  n: number;
+  mean: number | null;
+  sd: number | null;
+  /** P(mean difference this low or lower | true mean 0): the one-sided paired t-test for a drop. */
+  p: number;
+  degenerate: Degenerate;
+}
+
+/**
+ * One-sided paired t-test of H0: E[d] ≥ 0 against a drop, E[d] < 0, over the differences `d`. A
+ * constant non-zero difference gets the sign test's p = 0.5ⁿ (a drop) or 1 (a gain) instead of t's
+ * 0 — n equal differences are evidence of n seeds, not of infinite precision.
+ */
+const CONSTANT_TOLERANCE = 1e-12;
+
+export function pairedDropTest(d: ArrayLike<number>): OneSidedTest {
+  checkFinite(d, 'pairedDropTest');
+  const n = d.length;
+  if (n < 2) return { n, mean: n === 1 ? d[0] : null, sd: null, p: 1, degenerate: 'too-few' };
+  const mean = sampleMean(d);
+  const sd = Math.sqrt(sampleVariance(d, mean));
+  // Differences of metrics carry round-off of ~1e-16: equal up to that is equal.
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) {
+    min = Math.min(min, d[i]);
+    max = Math.max(max, d[i]);
+  }
+  if (max - min <= CONSTANT_TOLERANCE) {
+    if (Math.abs(mean) <= CONSTANT_TOLERANCE) return { n, mean: 0, sd: 0, p: 1, degenerate: 'identical' };
+    return { n, mean, sd: 0, p: mean < 0 ? 0.5 ** n : 1, degenerate: 'constant' };
+  }
+  const t = mean / (sd / Math.sqrt(n));
+  return { n, mean, sd, p: studentTCdf(t, n - 1), degenerate: null };
+}
+
+/**
+ * The smallest true drop a one-sided t-test at level `alpha` over n pairs with spread `sd` would
+ * detect with probability `power`: (t₁₋α + t_power) · sd / √n, with n − 1 degrees of freedom.
+ */
+export function minimumDetectableDrop(sd: number, n: number, alpha: number, power = 0.8): number {
+  if (n < 2) return Infinity;
+  return (studentTQuantile(1 - alpha, n - 1) + studentTQuantile(power, n - 1)) * (sd / Math.sqrt(n));
 }

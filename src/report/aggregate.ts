@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js';
-import { DEFAULT_LEVEL, pairedDifference, summarizeSeeds, type PairedDifference, type SeedSummary } from '../eval/seed-stats.js';
+import { DEFAULT_LEVEL, pairedDifference, summarizeSeeds, type Interval, type PairedDifference, type SeedSummary } from '../eval/seed-stats.js';
 import type { LabelMetrics } from '../eval/evaluate.js';
 import type { LabelGroup } from '../labels/stats.js';
 import { compareRecords, type TrialRecord } from '../records/records.js';
@@ -119,11 +119,16 @@ function bySeed<T>(records: readonly TrialRecord[], value: (r: TrialRecord) => T
   return out;
 }
 
-function statistic(values: Map<number, number>, baseline: Map<number, number> | null, level: number): Pick<MetricStatistic, 'stats' | 'vsBaseline'> {
+/** Counts, seconds and rates are unbounded above; every quality metric is a share in [0, 1]. */
+const UNBOUNDED: ReadonlySet<string> = new Set<SummaryMetric>(['train_images', 'train_seconds', 'total_seconds', 'images_per_second']);
+const UNIT_RANGE: Interval = { low: 0, high: 1 };
+
+function statistic(metric: string, values: Map<number, number>, baseline: Map<number, number> | null, level: number): Pick<MetricStatistic, 'stats' | 'vsBaseline'> {
   const seeds = [...values.keys()].sort((a, b) => a - b);
+  const range = UNBOUNDED.has(metric) ? undefined : UNIT_RANGE;
   return {
-    stats: summarizeSeeds(seeds.map((s) => values.get(s)!), level),
-    vsBaseline: baseline ? pairedDifference(values, baseline, level) : null,
+    stats: summarizeSeeds(seeds.map((s) => values.get(s)!), level, range),
+    vsBaseline: baseline ? pairedDifference(values, baseline, level, range) : null,
   };
 }
 
@@ -179,7 +184,7 @@ export function aggregate(records: readonly TrialRecord[], options: AggregateOpt
       const values = bySeed(ok, (r) => summaryMetricValue(r, metric));
       if (values.size === 0) continue;
       const base = baselineRuns ? bySeed(baselineRuns, (r) => summaryMetricValue(r, metric)) : null;
-      summary.push({ ...key, metric, ...statistic(values, base, level) });
+      summary.push({ ...key, metric, ...statistic(metric, values, base, level) });
     }
 
     // Labels are matched by name, so trials whose datasets order labels differently still pair up.
@@ -209,7 +214,7 @@ export function aggregate(records: readonly TrialRecord[], options: AggregateOpt
           if (v !== null) values.set(s, v);
         }
         if (values.size === 0) continue;
-        perLabel.push({ ...key, label, trainCount, group, metric, ...statistic(values, baselineLabel(label, metric), level) });
+        perLabel.push({ ...key, label, trainCount, group, metric, ...statistic(metric, values, baselineLabel(label, metric), level) });
       }
     }
   }

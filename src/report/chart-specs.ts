@@ -28,9 +28,6 @@ export interface PerLabelF1Point {
    * space), so methods with equal values stay side by side instead of hiding one another.
    */
   x: number;
-  /** The interval bar as drawn: the interval cut to [0, 1], where F1 lives; null without an interval. */
-  barLow: number | null;
-  barHigh: number | null;
   /** On one point per panel and training count: the names of the labels there; null on the others. */
   names: string | null;
 }
@@ -179,8 +176,6 @@ export function perLabelF1Points(agg: Aggregate): PerLabelF1Point[] {
       ciHigh: s.stats.ci?.high ?? null,
       seeds: s.stats.n,
       x: s.trainCount,
-      barLow: s.stats.ci ? Math.max(0, s.stats.ci.low) : null,
-      barHigh: s.stats.ci ? Math.min(1, s.stats.ci.high) : null,
       names: null,
     });
   }
@@ -289,9 +284,9 @@ export function perLabelF1Spec(agg: Aggregate): TopLevelSpec {
         },
         {
           // The interval over seeds, cut to [0, 1].
-          transform: [{ filter: 'datum.barLow != null && datum.barHigh != null' }],
+          transform: [{ filter: 'datum.ciLow != null && datum.ciHigh != null' }],
           mark: { type: 'rule', strokeWidth: 1.2, opacity: 0.5 },
-          encoding: { x, y: { field: 'barLow', type: 'quantitative' }, y2: { field: 'barHigh' }, color },
+          encoding: { x, y: { field: 'ciLow', type: 'quantitative' }, y2: { field: 'ciHigh' }, color },
         },
         {
           mark: { type: 'line', strokeWidth: 1.2, opacity: 0.55, interpolate: 'linear' },

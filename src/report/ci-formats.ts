@@ -1,5 +1,5 @@
 import type { Interval } from '../eval/seed-stats.js';
-import type { Comparison, ComparisonRow } from './compare.js';
+import type { Comparison, GateRow as CompareRow } from './compare.js';
 
 /*
  * The regression gate for CI systems: JUnit XML (one test case per compared label, a failure with
@@ -42,61 +42,43 @@ export interface GateReport {
   rows: GateRow[];
 }
 
-const ROUND_OFF = 1e-12;
-
 function metricText(metric: string): string {
   return metric === 'f1' ? 'F1' : metric === 'f1_tuned' ? 'tuned F1' : metric === 'ap' ? 'AP' : metric;
 }
 
-function testText(row: ComparisonRow): string {
-  if (row.test === 'paired') return `paired, ${row.pairedSeeds.length} seeds`;
-  if (row.test === 'welch') return `Welch, ${row.baseline.seeds.length} vs ${row.current.seeds.length} seeds`;
-  return `${row.baseline.seeds.length} vs ${row.current.seeds.length} seeds, no interval`;
+function testText(row: CompareRow): string {
+  if (row.pairedSeeds.length === 0) return `${row.baseline.seeds.length} vs ${row.current.seeds.length} seeds, none shared`;
+  return `paired, ${row.pairedSeeds.length} seed${row.pairedSeeds.length === 1 ? '' : 's'}`;
 }
 
-/**
- * The verdict of a comparison row: the gate's own `verdict` field when it gives one; otherwise
- * derived from today's fields — a regression, a drop beyond the tolerance whose interval does not
- * exclude 0 (the gate could not tell it from noise: inconclusive), or no regression.
- */
-export function rowVerdict(row: ComparisonRow, maxDrop: number): RowVerdict {
-  const given = (row as ComparisonRow & { verdict?: unknown }).verdict;
-  if (given === 'regression' || given === 'no regression' || given === 'inconclusive') return given;
-  if (row.regression) return 'regression';
-  return row.delta < -maxDrop - ROUND_OFF ? 'inconclusive' : 'no regression';
+/** Why the gate could not decide a row, in words. */
+function inconclusiveReason(row: CompareRow, level: number): string {
+  if (row.degenerate) return `${row.degenerate}`;
+  return `the ${levelText(level)} interval does not rule out a drop larger than ${row.maxDrop}`;
 }
 
-/** The comparison as the plain rows the CI formats take. */
+/** The comparison as the plain rows the CI formats take: each row with the gate's own verdict. */
 export function gateReport(c: Comparison): GateReport {
   return {
-    metric: metricText(c.metric),
-    maxDrop: c.maxDrop,
-    level: c.level,
+    metric: metricText(c.options.metric),
+    maxDrop: c.options.maxDropLabel,
+    level: c.options.level,
     baselineFile: c.baselineFile,
     currentFile: c.currentFile,
-    rows: c.rows.map((row) => {
-      const verdict = rowVerdict(row, c.maxDrop);
-      const reason = (row as ComparisonRow & { reason?: unknown }).reason;
-      return {
-        dataset: row.dataset,
-        skew: row.skew,
-        method: row.method,
-        label: row.label,
-        group: row.group,
-        verdict,
-        baselineMean: row.baseline.mean,
-        currentMean: row.current.mean,
-        delta: row.delta,
-        interval: row.interval,
-        test: testText(row),
-        reason:
-          typeof reason === 'string'
-            ? reason
-            : verdict === 'inconclusive'
-              ? `dropped by more than ${c.maxDrop}, but the ${levelText(c.level)} interval does not exclude 0: seed noise cannot be ruled out`
-              : undefined,
-      };
-    }),
+    rows: c.rows.map((row) => ({
+      dataset: row.dataset,
+      skew: row.skew,
+      method: row.method,
+      label: row.label,
+      group: row.group ?? row.family,
+      verdict: row.verdict,
+      baselineMean: row.baseline.mean,
+      currentMean: row.current.mean,
+      delta: row.delta ?? 0,
+      interval: row.interval,
+      test: testText(row),
+      reason: row.verdict === 'inconclusive' ? inconclusiveReason(row, c.options.level) : undefined,
+    })),
   };
 }
 

@@ -6,4 +6,4 @@ export { formatDataset } from './dataset.js';
 export { renderContactSheet } from './preview.js';
 export { reportHtml, writeHtmlReport, REPORT_FILE, type ReportInput } from './html.js';
 export { buildHistory, readHistoryRuns, formatHistory, historyHtml, stepBetween, type History, type HistoryRun } from './history.js';
-export { gateReport, formatJunit, formatGithub, rowVerdict, type GateReport, type GateRow, type RowVerdict } from './ci-formats.js';
+export { gateReport, formatJunit, formatGithub, type GateReport, type GateRow, type RowVerdict } from './ci-formats.js';

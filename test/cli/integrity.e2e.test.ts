@@ -103,7 +103,8 @@ describe('merge and compare refuse mixed data', () => {
       expect(compare.code).toBe(2);
       expect(compare.stderr).toMatch(/ran on different data \(images uniform seed 1: [0-9a-f]{16} vs [0-9a-f]{16}\); .*--allow-data-change/);
       expect(compare.stdout).toBe('');
-      expect([0, 1]).toContain(runCli(['compare', base, edited, '--allow-data-change']).code);
+      // Gated (0 or 1), or inconclusive (3) when the run has fewer seeds than the gate needs.
+      expect([0, 1, 3]).toContain(runCli(['compare', base, edited, '--allow-data-change']).code);
     } finally {
       writeFileSync(csv, original);
     }

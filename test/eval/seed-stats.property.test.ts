@@ -7,6 +7,40 @@ const sampleArb = fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLen
 const levelArb = fc.double({ min: 0.5, max: 0.999, noNaN: true });
 
 describe('seed statistics invariants', () => {
+  it('with a range, the interval is the t-interval cut to that range (and unchanged inside it)', () => {
+    const unit = fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 2, maxLength: 8 });
+    fc.assert(
+      fc.property(unit, levelArb, (values, level) => {
+        const t = summarizeSeeds(values, level).ci!;
+        const cut = summarizeSeeds(values, level, { low: 0, high: 1 }).ci!;
+        expect(cut.low).toBe(Math.min(1, Math.max(0, t.low)));
+        expect(cut.high).toBe(Math.max(cut.low, Math.min(1, t.high)));
+        expect(cut.low).toBeGreaterThanOrEqual(0);
+        expect(cut.high).toBeLessThanOrEqual(1);
+      }),
+    );
+    // Two far-apart F1 values: the t-interval with 1 degree of freedom reaches far outside [0, 1].
+    expect(summarizeSeeds([0.1, 0.9]).ci!.low).toBeLessThan(-3);
+    expect(summarizeSeeds([0.1, 0.9], 0.95, { low: 0, high: 1 }).ci).toEqual({ low: 0, high: 1 });
+  });
+
+  it('a paired difference of a ranged metric stays within ± the range width, and keeps its significance', () => {
+    const unit = fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 2, maxLength: 8 });
+    fc.assert(
+      fc.property(unit, unit, (a, b) => {
+        const n = Math.min(a.length, b.length);
+        const m = new Map(a.slice(0, n).map((v, i) => [i, v]));
+        const base = new Map(b.slice(0, n).map((v, i) => [i, v]));
+        const plain = pairedDifference(m, base);
+        const cut = pairedDifference(m, base, 0.95, { low: 0, high: 1 });
+        expect(cut.ci!.low).toBeGreaterThanOrEqual(-1);
+        expect(cut.ci!.high).toBeLessThanOrEqual(1);
+        expect(cut.significant).toBe(plain.significant);
+        expect(cut.mean).toBe(plain.mean);
+      }),
+    );
+  });
+
   it('the interval is centred on the mean and contains it', () => {
     fc.assert(
       fc.property(sampleArb, levelArb, (values, level) => {

@@ -31,6 +31,22 @@ describe('aggregate', () => {
     expect(base.vsBaseline).toBeNull();
   });
 
+  it('keeps the intervals of quality metrics inside [0, 1] (Δ inside [−1, 1]); counts and times are not cut', () => {
+    const timings = (train: number) => ({ data: 0.1, plan: 0, train, predict: 0.2, evaluate: 0.01, total: train + 0.31 });
+    const records = [
+      ...[0.05, 0.95].map((v, k) => okRecord({ method: 'baseline', seed: k + 1, timings: timings(k === 0 ? 0.5 : 20) }, { macro_f1: v, map: v })),
+      ...[0.95, 0.05].map((v, k) => okRecord({ method: 'weighted', seed: k + 1 }, { macro_f1: v, map: v })),
+    ];
+    const agg = aggregate(records);
+    const key = { dataset: 'shapes', skew: 'exponential:10' };
+    for (const metric of ['macro_f1', 'map'] as const) {
+      expect(findStatistic(agg, { ...key, method: 'baseline' }, metric)!.stats.ci).toEqual({ low: 0, high: 1 });
+      expect(findStatistic(agg, { ...key, method: 'weighted' }, metric)!.vsBaseline!.ci).toEqual({ low: -1, high: 1 });
+    }
+    // Seconds have no upper bound and a t-interval over two far-apart values keeps its negative end.
+    expect(findStatistic(agg, { ...key, method: 'baseline' }, 'train_seconds')!.stats.ci!.low).toBeLessThan(0);
+  });
+
   it('takes the paired Δ seed by seed (hand-checked)', () => {
     const agg = aggregate(threeSeeds());
     const d = findStatistic(agg, { dataset: 'shapes', skew: 'exponential:10', method: 'weighted' }, 'macro_f1')!.vsBaseline!;
@@ -64,7 +80,9 @@ describe('aggregate', () => {
     expect(d.seeds).toEqual([2, 3]);
     expect(d.mean).toBeCloseTo(0, 15);
     expect(d.sd).toBeCloseTo(Math.SQRT2 / 10, 15);
-    expect(d.ci!.high).toBeCloseTo((T1 * (Math.SQRT2 / 10)) / Math.SQRT2, 10);
+    // The t half-width T1 · 0.1 = 1.27 reaches past what a difference of F1 values can be: cut at 1.
+    expect((T1 * (Math.SQRT2 / 10)) / Math.SQRT2).toBeGreaterThan(1);
+    expect(d.ci).toEqual({ low: -1, high: 1 });
     expect(d.significant).toBe(false);
     // The method's own statistics use all its seeds.
     expect(findStatistic(agg, { dataset: 'shapes', skew: 'exponential:10', method: 'weighted' }, 'macro_f1')!.stats.n).toBe(3);
