@@ -17,6 +17,7 @@ export const commands: Record<string, () => Promise<Register>> = {
   compare: async () => (await import('./compare.js')).registerCompare,
   report: async () => (await import('./report.js')).registerReport,
   history: async () => (await import('./history.js')).registerHistory,
+  calibrate: async () => (await import('./calibrate.js')).registerCalibrate,
   bench: async () => (await import('./bench.js')).registerBench,
 };
 
