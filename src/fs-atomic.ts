@@ -13,6 +13,10 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });
+    // A write that fails after the open (ENOSPC, EDQUOT, EIO) carries no path: name the target, so the
+    // one-line error says which file could not be written.
+    const e = err as NodeJS.ErrnoException;
+    if (e && typeof e === 'object' && !e.path) e.path = path;
     throw err;
   }
 }
