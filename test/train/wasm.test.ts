@@ -27,9 +27,22 @@ function modules(): { memory: WasmMemory; plain: GemmModule; fused: GemmModule }
 
 describe('gemm.wat GEMM against a float64 reference', () => {
   const { memory, plain, fused } = modules();
-  it('uses fused multiply-add where the runtime has relaxed SIMD', () => {
+  it('rounds c + a·b once where it reports fused multiply-add, twice in the plain build', () => {
     expect(plain.fusedMultiplyAdd).toBe(false);
-    expect(typeof fused.fusedMultiplyAdd).toBe('boolean');
+    // a = b = 1 + 2⁻¹², so a·b = 1 + 2⁻¹¹ + 2⁻²⁴ exactly; rounded to float32 first (a tie, to even) it
+    // loses the 2⁻²⁴. With C = −1 accumulated: fused 2⁻¹¹ + 2⁻²⁴, unfused 2⁻¹¹.
+    const heap = new Float32Array(memory.buffer);
+    const x = 1 + 2 ** -12;
+    const [aAt, bAt, cAt] = [16, 32, 64];
+    const result = (g: GemmModule) => {
+      heap[aAt] = x;
+      heap.fill(x, bAt, bAt + 8);
+      heap.fill(-1, cAt, cAt + 8);
+      g.gemm(aAt * 4, 4, 4, bAt * 4, cAt * 4, 1, 8, 1, 1, 0, 8 * 4);
+      return Array.from(heap.subarray(cAt, cAt + 8));
+    };
+    expect(result(plain)).toEqual(Array(8).fill(2 ** -11));
+    expect(result(fused)).toEqual(Array(8).fill(fused.fusedMultiplyAdd ? 2 ** -11 + 2 ** -24 : 2 ** -11));
   });
 
   it('C = op(A)·op(B) for any shape, transposes and loop order, plain and fused, with bias/relu epilogue', () => {
