@@ -74,7 +74,7 @@ function parsePackage(spec: EmbeddedSpec): ItemStore {
     rows.forEach((row, i) => {
       for (let p = 0; p < PIXELS; p++) {
         const v = Math.round(row[p] * spec.scale);
-        pixels[i * PIXELS + p] = v < 0 ? 0 : v > 255 ? 255 : v;
+        pixels[i * PIXELS + p] = Math.min(255, Math.max(0, v));
       }
     });
     classChunks.push(new Uint8Array(rows.length).fill(c));

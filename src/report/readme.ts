@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { parseCsv, readText } from './csv.js';
-import { type DataBenchView, type LabelsBenchView } from './bench.js';
+import type { DataBenchView, LabelsBenchView } from './bench.js';
 
 /*
  * The README's figures are rendered from committed result files, never typed: each lives between

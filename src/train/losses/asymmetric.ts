@@ -5,16 +5,18 @@ import { checkNonNegative, defineLoss, focalForm, sigmoidOf, softplus, type Tens
  * Asymmetric loss (ASL, Ridnik et al. 2021): y·(1−p)^γ⁺·(−log p) + (1−y)·p_m^γ⁻·(−log(1−p_m)),
  * p_m = max(p − clip, 0); γ⁻ = 4, γ⁺ = 1, clip = 0.05.
  */
+const DEFAULTS = { gammaNeg: 4, gammaPos: 1, clip: 0.05 } as const;
+
 export const asymmetric = defineLoss<{ kind: 'asymmetric'; gammaNeg?: number; gammaPos?: number; clip?: number }, { gammaNeg: number; gammaPos: number; clip: number }>({
   kind: 'asymmetric',
   summary: 'y·(1−p)^γ⁺·(−log p) + (1−y)·p_m^γ⁻·(−log(1−p_m)), p_m = max(p − clip, 0)',
   weights: 'none',
   options: z.strictObject({ gammaNeg: z.number().min(0).optional(), gammaPos: z.number().min(0).optional(), clip: z.number().min(0).lt(1).optional() }),
-  defaults: { gammaNeg: 4, gammaPos: 1, clip: 0.05 },
+  defaults: DEFAULTS,
   params: (spec) => {
-    const gammaNeg = checkNonNegative('asymmetric gammaNeg', spec.gammaNeg ?? 4);
-    const gammaPos = checkNonNegative('asymmetric gammaPos', spec.gammaPos ?? 1);
-    const clip = spec.clip ?? 0.05;
+    const gammaNeg = checkNonNegative('asymmetric gammaNeg', spec.gammaNeg ?? DEFAULTS.gammaNeg);
+    const gammaPos = checkNonNegative('asymmetric gammaPos', spec.gammaPos ?? DEFAULTS.gammaPos);
+    const clip = spec.clip ?? DEFAULTS.clip;
     if (!(clip >= 0 && clip < 1)) throw new Error(`asymmetric clip must be in [0, 1), got ${clip}`);
     return { gammaNeg, gammaPos, clip };
   },

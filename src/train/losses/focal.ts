@@ -2,14 +2,16 @@ import { z } from 'zod';
 import { checkNonNegative, defineLoss, flip, focalForm, softplus } from './types.js';
 
 /** Focal loss (Lin et al. 2017): α_t·(1−p_t)^γ·(−log p_t); γ = 2, no α balancing unless given. */
+const DEFAULTS = { gamma: 2 } as const;
+
 export const focal = defineLoss<{ kind: 'focal'; gamma?: number; alpha?: number }, { gamma: number; alpha: number | undefined }>({
   kind: 'focal',
   summary: 'α_t·(1−p_t)^γ·(−log p_t)',
   weights: 'none',
   options: z.strictObject({ gamma: z.number().min(0).optional(), alpha: z.number().min(0).max(1).optional() }),
-  defaults: { gamma: 2 },
+  defaults: DEFAULTS,
   params: (spec) => {
-    const gamma = checkNonNegative('focal gamma', spec.gamma ?? 2);
+    const gamma = checkNonNegative('focal gamma', spec.gamma ?? DEFAULTS.gamma);
     const alpha = spec.alpha;
     if (alpha !== undefined && !(alpha >= 0 && alpha <= 1)) throw new Error(`focal alpha must be in [0, 1], got ${alpha}`);
     return { gamma, alpha };
