@@ -108,7 +108,8 @@ describe('merge and compare refuse mixed data', () => {
     } finally {
       writeFileSync(csv, original);
     }
-  });
+    // Four runs and five merges or comparisons: about 30 s alone, longer beside other test files.
+  }, 180_000);
 
   it('a folder dataset is named after its folder in every table', () => {
     const dataset = readFileSync(join(root, 'base', 'trials.csv'), 'utf8').split('\n')[1].split(',')[3];
