@@ -42,6 +42,11 @@ describe('commands load only what they use', () => {
     expect(packages).toEqual([]);
   });
 
+  it('the tracer sees packages loaded with require too', () => {
+    const script = "const { createRequire } = await import('node:module'); createRequire(process.cwd() + '/src/')('sharp');";
+    expect(heavyPackagesOf(['--input-type=module', '-e', `await import('./src/errors.ts'); ${script}`], 'require').packages).toContain('sharp');
+  });
+
   it('the tracer does see tfjs when a command needs it', () => {
     const script = "const { selectBackend } = await import('./src/train/index.ts'); await selectBackend('cpu');";
     expect(heavyPackagesOf(['--input-type=module', '-e', script], 'train').packages).toContain('@tensorflow/tfjs-core');
