@@ -46,6 +46,19 @@ export const DIVERGENCE = {
   relative: 100,
 } as const;
 
+/** Throws when one batch's loss is not finite or above `DIVERGENCE.absolute`. */
+export function checkBatchLoss(kind: string, batchLoss: number, epoch: number, step: number): void {
+  if (Number.isFinite(batchLoss) && batchLoss <= DIVERGENCE.absolute) return;
+  const bound = Number.isFinite(batchLoss) ? `, above the bound of ${DIVERGENCE.absolute}` : '';
+  throw new Error(`training diverged: the ${kind} loss became ${batchLoss}${bound} in epoch ${epoch} (step ${step})`);
+}
+
+/** Throws when an epoch's mean loss is more than `DIVERGENCE.relative` times the first epoch's. */
+export function checkEpochLoss(kind: string, epochLoss: number, firstEpochLoss: number | undefined, epoch: number, steps: number): void {
+  if (firstEpochLoss === undefined || !(epochLoss > DIVERGENCE.relative * firstEpochLoss)) return;
+  throw new Error(`training diverged: the ${kind} mean loss of epoch ${epoch} (through step ${steps}) is ${epochLoss}, more than ${DIVERGENCE.relative}× the first epoch's ${firstEpochLoss}`);
+}
+
 export interface TrainResult {
   epochs: number;
   steps: number;
@@ -105,10 +118,7 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
           const { value, grads } = tf.variableGrads(() => computeLoss(loss, model.logits(x), y), model.variables as tf.Variable[]);
           try {
             const batchLoss = value.dataSync()[0];
-            if (!Number.isFinite(batchLoss) || batchLoss > DIVERGENCE.absolute) {
-              const bound = Number.isFinite(batchLoss) ? `, above the bound of ${DIVERGENCE.absolute}` : '';
-              throw new Error(`training diverged: the ${loss.kind} loss became ${batchLoss}${bound} in epoch ${epoch} (step ${steps + 1})`);
-            }
+            checkBatchLoss(loss.kind, batchLoss, epoch, steps + 1);
             optimizer.apply(model.variables.map((v) => grads[v.name]));
             lossSum += batchLoss * b;
           } finally {
@@ -122,11 +132,7 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
       }
       images += epochImages;
       const epochLoss = lossSum / epochImages;
-      if (lossHistory.length > 0 && epochLoss > DIVERGENCE.relative * lossHistory[0]) {
-        throw new Error(
-          `training diverged: the ${loss.kind} mean loss of epoch ${epoch} (through step ${steps}) is ${epochLoss}, more than ${DIVERGENCE.relative}× the first epoch's ${lossHistory[0]}`,
-        );
-      }
+      checkEpochLoss(loss.kind, epochLoss, lossHistory[0], epoch, steps);
       lossHistory.push(epochLoss);
       if (options.onEpoch) await options.onEpoch({ epoch, epochs, steps, loss: epochLoss, seconds: (performance.now() - started) / 1000 });
     }

@@ -7,7 +7,7 @@ import type { ImageSet } from '../../src/train/image-set.js';
 import type { LossSpec } from '../../src/train/losses.js';
 import { buildModel, type ModelKind } from '../../src/train/models.js';
 import { predict } from '../../src/train/predict.js';
-import { trainModel, type EpochInfo } from '../../src/train/train.js';
+import { checkBatchLoss, checkEpochLoss, DIVERGENCE, trainModel, type EpochInfo } from '../../src/train/train.js';
 
 /**
  * A learnable toy task: 8×8 single-channel images; label l is present when quadrant l (of 4) is
@@ -155,6 +155,18 @@ describe('training loop', () => {
     ).rejects.toThrow(/loss became (NaN|Infinity) in epoch 2 \(step 2\)/);
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
+  });
+
+  it('the divergence rule: a batch loss above 1e6 or not finite, an epoch mean above 100× the first epoch', () => {
+    expect(DIVERGENCE).toEqual({ absolute: 1e6, relative: 100 });
+    expect(() => checkBatchLoss('bce', 1e6, 1, 3)).not.toThrow();
+    expect(() => checkBatchLoss('bce', 1.5e6, 2, 9)).toThrow('training diverged: the bce loss became 1500000, above the bound of 1000000 in epoch 2 (step 9)');
+    expect(() => checkBatchLoss('focal', Number.POSITIVE_INFINITY, 1, 1)).toThrow(/focal loss became Infinity in epoch 1 \(step 1\)$/);
+    expect(() => checkBatchLoss('bce', Number.NaN, 1, 1)).toThrow(/loss became NaN/);
+    // Relative to the first epoch's mean; the first epoch itself has nothing to compare with.
+    expect(() => checkEpochLoss('bce', 1e5, undefined, 1, 7)).not.toThrow();
+    expect(() => checkEpochLoss('bce', 69, 0.69, 3, 21)).not.toThrow();
+    expect(() => checkEpochLoss('bce', 69.1, 0.69, 3, 21)).toThrow("training diverged: the bce mean loss of epoch 3 (through step 21) is 69.1, more than 100× the first epoch's 0.69");
   });
 
   it('rejects inconsistent sets and budgets with a message naming the problem', async () => {
