@@ -168,14 +168,14 @@ describe('all-or-nothing results', () => {
     expect(existsSync(join(out, 'manifest.json'))).toBe(true);
   });
 
-  it('report and compare refuse a folder whose tables are not the ones its manifest lists', () => {
+  it('report, compare, merge and --resume refuse a folder whose tables are not the ones its manifest lists', () => {
     const out = join(root, 'mixed');
     expect(run(out).code).toBe(0);
     const file = join(out, 'per_label.csv');
     const lines = readFileSync(file, 'utf8').split('\n');
     lines[1] = lines[1].replace(/,(\d+),(\d+),(\d+)$/, (_m, tp, fp, fn) => `,${tp},${fp},${Number(fn) + 0}`).replace(/,0\.(\d)/, ',0.9$1');
     writeFileSync(file, lines.join('\n'));
-    for (const args of [['report', out], ['compare', out, out]]) {
+    for (const args of [['report', out], ['compare', out, out], ['merge', out, '--out', join(root, 'mixed-merged')], ['run', specFile, '--out', out, '--workers', '1', '--resume']]) {
       const r = runCli(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/per_label\.csv: does not match .*manifest\.json/);

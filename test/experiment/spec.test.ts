@@ -200,3 +200,15 @@ describe('losses and weights', () => {
     expect(parseSpec(spec('weighted-bce'), 'x.json').methods[1].loss!.weights).toEqual({ scheme: 'pos-weight' });
   });
 });
+
+describe('folder paths in a spec', () => {
+  const base = mkdtempSync(join(tmpdir(), 'skewbench-spec-dir-'));
+  afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+  it('a folder dir that does not exist is an InputError naming the spec file, the JSON path and where it looked', () => {
+    const file = join(base, 'suite.json');
+    writeFileSync(file, JSON.stringify({ name: 's', dataset: { name: 'folder', options: { dir: 'photos' } }, skews: ['uniform'], methods: [{ name: 'baseline' }], seeds: [1] }));
+    expect(() => loadSpec(file)).toThrow(InputError);
+    expect(() => loadSpec(file)).toThrow(`${file}: dataset.options.dir: ${join(base, 'photos')} does not exist (a relative path is relative to the spec file)`);
+  });
+});
