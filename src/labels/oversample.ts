@@ -5,11 +5,12 @@ import { seedHeuristic } from './planners/seed-heuristic.js';
 import { targeted } from './planners/targeted.js';
 import { mlRos } from './planners/ml-ros.js';
 import { rfs } from './planners/rfs.js';
+import { lpRos } from './planners/lp-ros.js';
 
 export type { PlanOptions, PlannerDefinition } from './planners/types.js';
 
 /** The oversampling methods: a new method is one file in planners/ plus one line here. */
-export const PLANNERS = [seedHeuristic, targeted, mlRos, rfs] as const;
+export const PLANNERS = [seedHeuristic, targeted, mlRos, rfs, lpRos] as const;
 
 export type PlanMethod = (typeof PLANNERS)[number]['name'];
 export const PLAN_METHODS = PLANNERS.map((p) => p.name) as PlanMethod[];

@@ -113,6 +113,44 @@ describe('planOversampling properties', () => {
     );
   });
 
+  it('lp-ros: within the budget, only minority label sets are cloned, none past the mean set size; with budget enough each reaches it', () => {
+    fc.assert(
+      fc.property(skewedMatrix({ maxRows: 60 }), fc.integer({ min: 0, max: 400 }), seed, (m, percent, s) => {
+        const plan = planOversampling(m, 'lp-ros', { percent }, s);
+        const budget = Math.floor((m.rows * percent) / 100);
+        expect(plan.added).toBeLessThanOrEqual(budget);
+        // Label sets by hand: the key of an image is its sorted label list.
+        const keyOf = (i: number) => m.labelsOf(i).join(',');
+        const size = new Map<string, number>();
+        for (let i = 0; i < m.rows; i++) size.set(keyOf(i), (size.get(keyOf(i)) ?? 0) + 1);
+        const mean = m.rows / size.size;
+        const after = new Map(size);
+        plan.copies.forEach((c, i) => {
+          if (c === 0) return;
+          expect(size.get(keyOf(i))!).toBeLessThan(mean);
+          after.set(keyOf(i), after.get(keyOf(i))! + c);
+        });
+        const deficit = [...size.values()].filter((n) => n < mean).reduce((sum, n) => sum + (Math.floor(mean) - n), 0);
+        for (const [key, n] of after) {
+          if (size.get(key)! < mean) {
+            expect(n).toBeLessThanOrEqual(Math.floor(mean));
+            if (budget >= deficit) expect(n).toBe(Math.floor(mean));
+          } else expect(n).toBe(size.get(key));
+        }
+        expect(plan.added).toBe(Math.min(budget, deficit));
+      }),
+    );
+  });
+
+  it('lp-ros: a hand-checked case', () => {
+    // Label sets {a}: 6 images, {b}: 2, {a,b}: 1, {}: 1 → mean 10 / 4 = 2.5; minority sets {b}, {a,b}, {}.
+    const m = LabelMatrix.fromRows(['a', 'b'], [[0], [0], [0], [0], [0], [0], [1], [1], [0, 1], []]);
+    // Budget ⌊10 · 30 / 100⌋ = 3: {b} (largest first) gets min(2 − 2, 1) = 0, {a,b} min(1, ⌊3/2⌋) = 1, {} min(1, 2) = 1.
+    const plan = planOversampling(m, 'lp-ros', { percent: 30 }, 7);
+    expect(Array.from(plan.copies)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 1, 1]);
+    expect(planOversampling(m, 'lp-ros', { percent: 10 }, 7).added).toBe(1);
+  });
+
   it('rfs: the mean number of copies over many seeds approaches r − 1', () => {
     fc.assert(
       fc.property(skewedMatrix({ minRows: 5, maxRows: 30 }), fc.double({ min: 0.05, max: 1, noNaN: true }), (m, t) => {
