@@ -185,10 +185,13 @@ export async function runTrial(trial: Trial, backend: BackendChoice, data: DataS
 export function lossFor(method: MethodSpec, dataset: Pick<Dataset, 'train'>): LossSpec {
   const loss = method.loss;
   if (!loss) return { kind: 'bce' };
-  if (lossDefinition(loss.kind).weights === 'none') return { kind: loss.kind, ...loss.options } as LossSpec;
+  const definition = lossDefinition(loss.kind);
+  const labels = dataset.train.labels;
+  const prior = definition.prior ? { prior: { counts: Array.from(labels.counts()), images: labels.rows } } : {};
+  if (definition.weights === 'none') return { kind: loss.kind, ...loss.options, ...prior } as LossSpec;
   const { scheme, ...options } = loss.weights;
-  const w = classWeights(dataset.train.labels, scheme, options);
-  return { kind: loss.kind, ...loss.options, weights: { pos: w.pos, neg: w.neg } } as LossSpec;
+  const w = classWeights(labels, scheme, options);
+  return { kind: loss.kind, ...loss.options, ...prior, weights: { pos: w.pos, neg: w.neg } } as LossSpec;
 }
 /** With a per-seed order a label name means a different rarity in every seed: name each row by its rank instead. */
 function byRank<T extends { label: string }>(perLabel: readonly T[], ranks: readonly number[]): T[] {

@@ -13,7 +13,8 @@ export { LOSSES, LOSS_KINDS, lossDefinition, type LossKind, type LossSpec, type 
  */
 export function computeLoss(spec: LossSpec, logits: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar {
   const definition = lossDefinition(spec.kind);
-  const entry = definition.entry(definition.params(spec, logits.shape[1]));
+  const params = definition.params(spec, logits.shape[1]);
+  const entry = definition.entry(params);
   const loss = tf.customGrad((...args: unknown[]) => {
     const [z, y, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
     const zs = z.dataSync();
@@ -23,10 +24,14 @@ export function computeLoss(spec: LossSpec, logits: tf.Tensor2D, targets: tf.Ten
     const slope = new Float32Array(count);
     let total = 0;
     const out: [number, number] = [0, 0];
+    const rowWeights = definition.rowWeights;
+    const w = new Float64Array(L).fill(1);
     for (let i = 0; i < count; i++) {
-      entry(zs[i], ys[i] >= 0.5, i % L, out);
-      total += out[0];
-      slope[i] = out[1] / count;
+      const l = i % L;
+      if (rowWeights && l === 0) rowWeights(params, ys, i / L, w);
+      entry(zs[i], ys[i] >= 0.5, l, out);
+      total += out[0] * w[l];
+      slope[i] = (out[1] * w[l]) / count;
     }
     const gradient = tf.tensor2d(slope, z.shape);
     save([gradient]);

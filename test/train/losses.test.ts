@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/train/backend.js';
 import { computeLoss, elementwiseLoss, type LossSpec } from '../../src/train/losses.js';
 import '../../src/train/gradients.js';
+import { distributionBalanced, rebalancedWeights } from '../../src/train/losses/distribution-balanced.js';
 
 beforeAll(async () => {
   await selectBackend('cpu');
@@ -135,4 +136,51 @@ describe('numerical stability', () => {
       for (const g of grad) expect(Number.isFinite(g)).toBe(true);
     });
   }
+});
+
+describe('distribution-balanced loss: hand-computed cases from the paper’s definitions', () => {
+  // Wu et al. 2020 with the VOC-MLT defaults α = 0.1, β = 10, μ = 0.3, λ = 5, κ = 0.05, γ = 2, b = 2.
+  // 200 training images; label counts 100, 10, 1.
+  const prior = { counts: [100, 10, 1], images: 200 };
+  const params = distributionBalanced.params({ kind: 'distribution-balanced', prior }, 3);
+
+  it('re-balanced weights: r_k = (1/n_k) / Σ_{j∈y} 1/n_j, r̂ = α + σ(β(r − μ)), the same for positive and negative entries', () => {
+    const out = new Float64Array(3);
+    // An image of labels 0 and 1: Σ = 1/100 + 1/10 = 0.11, r = (0.0909, 0.909, 9.09).
+    rebalancedWeights(params.freqInv, [true, true, false], { alpha: 0.1, beta: 10, mu: 0.3 }, out);
+    closeTo(Array.from(out), [0.1 + 1 / (1 + Math.exp(2.0909090909)), 0.1 + 1 / (1 + Math.exp(-6.0909090909)), 1.1], 9);
+    closeTo(Array.from(out), [0.20998355, 1.09774176, 1.1], 7);
+    // An image of the rarest label alone: r = (0.01, 0.1, 1) / 1 → r̂ = α + σ(10(r − 0.3)).
+    rebalancedWeights(params.freqInv, [false, false, true], { alpha: 0.1, beta: 10, mu: 0.3 }, out);
+    closeTo(Array.from(out), [0.1 + 1 / (1 + Math.exp(2.9)), 0.1 + 1 / (1 + Math.exp(2)), 0.1 + 1 / (1 + Math.exp(-7))], 9);
+    // No label: r = ∞ for every entry, r̂ = α + 1.
+    rebalancedWeights(params.freqInv, [false, false, false], { alpha: 0.1, beta: 10, mu: 0.3 }, out);
+    closeTo(Array.from(out), [1.1, 1.1, 1.1], 12);
+  });
+
+  it('the class bias is the prior log-odds scaled by κ/λ: ν_k = −κ·ln(N/n_k − 1)/λ', () => {
+    closeTo(Array.from(params.bias), [0, -0.05 * Math.log(19) / 5, -0.05 * Math.log(199) / 5], 12);
+    closeTo(Array.from(params.bias), [0, -0.0294443898, -0.0529330482], 9);
+  });
+
+  it('one row by hand: positive and negative-tolerant terms, weighted and scaled', () => {
+    // Row y = (1, 0, 0), logits z = (0.5, 1, −2).
+    const z = [0.5, 1, -2];
+    const sig = (v: number) => 1 / (1 + Math.exp(-v));
+    const w = new Float64Array(3);
+    rebalancedWeights(params.freqInv, [true, false, false], { alpha: 0.1, beta: 10, mu: 0.3 }, w);
+    const u = z.map((v, k) => v + params.bias[k]);
+    const want = [
+      w[0] * 2 * (1 - sig(u[0])) ** 2 * -Math.log(sig(u[0])),
+      (w[1] * 2 * sig(5 * u[1]) ** 2 * -Math.log(1 - sig(5 * u[1]))) / 5,
+      (w[2] * 2 * sig(5 * u[2]) ** 2 * -Math.log(1 - sig(5 * u[2]))) / 5,
+    ];
+    const spec: LossSpec = { kind: 'distribution-balanced', prior };
+    closeTo(perEntry(spec, [z], [[1, 0, 0]]), want, 5);
+    expect(mean(spec, [z], [[1, 0, 0]])).toBeCloseTo((want[0] + want[1] + want[2]) / 3, 5);
+  });
+
+  it('needs the prior of every label', () => {
+    expect(() => distributionBalanced.params({ kind: 'distribution-balanced', prior: { counts: [1, 2], images: 10 } }, 3)).toThrow(/training label counts of 3 labels/);
+  });
 });

@@ -3,11 +3,12 @@ import { bce } from './bce.js';
 import { focal } from './focal.js';
 import type { AnyLossSpec, LossDefinition, SpecOf } from './types.js';
 import { weightedBce } from './weighted-bce.js';
+import { distributionBalanced } from './distribution-balanced.js';
 
 export type { EntryLoss, LabelLossWeights, LossDefinition } from './types.js';
 
 /** Every loss, one line each; spec validation, the CLI and the docs read their names and options here. */
-export const LOSSES = [bce, weightedBce, focal, asymmetric] as const;
+export const LOSSES = [bce, weightedBce, focal, asymmetric, distributionBalanced] as const;
 
 /** The loss the training loop is given: one of the registry's specs. */
 export type LossSpec = SpecOf<(typeof LOSSES)[number]>;

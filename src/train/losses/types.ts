@@ -18,10 +18,19 @@ export interface LabelLossWeights {
   neg: ArrayLike<number>;
 }
 
-/** What the training loop is given: a kind, its options (flat), and weights for a weighted kind. */
+/** The training labels' frequencies, for a loss that works from them (`prior: true`). */
+export interface LabelPrior {
+  /** Training images carrying each label. */
+  counts: ArrayLike<number>;
+  /** Training images in all. */
+  images: number;
+}
+
+/** What the training loop is given: a kind, its options (flat), weights for a weighted kind, the prior for a loss that needs it. */
 export interface AnyLossSpec {
   kind: string;
   weights?: LabelLossWeights;
+  prior?: LabelPrior;
 }
 
 /** Writes [ℓ, dℓ/dz] of one entry (logit z, target positive?, label l) to `out`, in float64. */
@@ -39,7 +48,15 @@ export interface LossDefinition<Spec extends AnyLossSpec = AnyLossSpec, Params =
   defaults: Readonly<Record<string, number>>;
   /** Reads and checks the parameters of a LossSpec (defaults filled in) for `labels` labels; throws on bad values. */
   params(spec: Spec, labels: number): Params;
+  /** Set when the loss works from the training labels' frequencies: the trial then hands it `prior`. */
+  prior?: true;
   entry(params: Params): EntryLoss;
+  /**
+   * For a loss whose entries are weighted by the whole row's labels (e.g. distribution-balanced
+   * re-weighting): writes the weight of each entry of row `row` of the 0/1 `targets` ([n, L],
+   * row-major) to `out` (length L). Entry value and gradient are multiplied by it.
+   */
+  rowWeights?(params: Params, targets: ArrayLike<number>, row: number, out: Float64Array): void;
   elementwise(tf: Tf, params: Params, z: Tensor2D, y: Tensor2D): Tensor2D;
 }
 
