@@ -101,6 +101,11 @@ const lossSchema = z
       .optional(),
     /** Every loss's option fields; the transform below rejects those the chosen loss does not read. */
     options: z.strictObject(optionFields(LOSSES.map((l) => l.options))).default({}),
+    /**
+     * Deferred re-weighting (Cao et al. 2019): the weights apply from this fraction of the training
+     * budget on; before it every weight is 1.
+     */
+    schedule: z.strictObject({ from: z.number().min(0).lt(1) }).optional(),
   })
   .transform((loss, ctx) => {
     const weights = loss.weights === undefined ? { scheme: 'none' as const } : typeof loss.weights === 'string' ? { scheme: loss.weights } : loss.weights;
@@ -113,7 +118,11 @@ const lossSchema = z
       ctx.issues.push({ code: 'custom', path: ['weights'], input: loss.weights, message: `the ${loss.kind} loss takes no per-label weights; use kind ${weighted.map((k) => `"${k}"`).join(' or ')}` });
     }
     for (const key of Object.keys(loss.options)) unknownOption(ctx, key, definition.options, `the ${loss.kind} loss`);
-    return { kind: loss.kind, weights, options: loss.options };
+    if (loss.schedule && definition.weights !== 'required') {
+      const weighted = LOSS_KINDS.filter((k) => lossDefinition(k).weights === 'required');
+      ctx.issues.push({ code: 'custom', path: ['schedule'], input: loss.schedule, message: `only per-label weights can be deferred, and the ${loss.kind} loss takes none; use kind ${weighted.map((k) => `"${k}"`).join(' or ')}` });
+    }
+    return { kind: loss.kind, weights, options: loss.options, ...(loss.schedule ? { schedule: loss.schedule } : {}) };
   });
 
 const methodSchema = z.strictObject({

@@ -129,6 +129,8 @@ export async function runTrial(trial: Trial, backend: BackendChoice, data: DataS
     const { train } = trial;
     const batchesPerEpoch = Math.ceil(dataset.train.labels.rows / train.batchSize);
     const budget = train.budget === 'steps' ? { steps: train.epochs * batchesPerEpoch } : { epochs: train.epochs };
+    const totalSteps = budget.steps ?? train.epochs * Math.ceil(trainSet.labels.rows / train.batchSize);
+    const deferred = deferredLoss(method, loss, totalSteps);
     const result = await phase('train', async () => {
       model.current = buildModel(trial.model, {
         height: trainSet.height,
@@ -144,6 +146,7 @@ export async function runTrial(trial: Trial, backend: BackendChoice, data: DataS
         learningRate: train.learningRate,
         seed: root,
         onEpoch: hooks.onEpoch,
+        ...(deferred ? { deferred } : {}),
       });
     });
     Object.assign(record, { epochs: result.epochs, steps: result.steps, finalLoss: result.finalLoss, imagesPerSecond: result.imagesPerSecond });
@@ -193,6 +196,17 @@ export function lossFor(method: MethodSpec, dataset: Pick<Dataset, 'train'>): Lo
   const w = classWeights(labels, scheme, options);
   return { kind: loss.kind, ...loss.options, ...prior, weights: { pos: w.pos, neg: w.neg } } as LossSpec;
 }
+/**
+ * Deferred re-weighting (Cao et al. 2019): with `loss.schedule.from` = f, the first ⌊f · steps⌋
+ * steps train with every weight 1 (the plain loss), the rest with the scheme's weights.
+ */
+export function deferredLoss(method: MethodSpec, loss: LossSpec, totalSteps: number): { fromStep: number; before: LossSpec } | undefined {
+  const schedule = method.loss?.schedule;
+  if (!schedule || !('weights' in loss) || !loss.weights) return undefined;
+  const ones = Array.from(loss.weights.pos, () => 1);
+  return { fromStep: Math.floor(schedule.from * totalSteps), before: { ...loss, weights: { pos: ones, neg: ones } } as LossSpec };
+}
+
 /** With a per-seed order a label name means a different rarity in every seed: name each row by its rank instead. */
 function byRank<T extends { label: string }>(perLabel: readonly T[], ranks: readonly number[]): T[] {
   return ranks.map((label, rank) => ({ ...perLabel[label], label: rankUnitName(rank, ranks.length) }));

@@ -21,6 +21,8 @@ export interface EpochInfo {
 
 export interface TrainOptions {
   loss: LossSpec;
+  /** Steps before `fromStep` use `before` instead of `loss` (deferred re-weighting: `before` unweighted). */
+  deferred?: { fromStep: number; before: LossSpec };
   /** Budget in passes over the set; give this or `steps`. */
   epochs?: number;
   /** Budget in optimiser steps (batches); the last epoch may stop part-way. */
@@ -115,7 +117,8 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
         const x = tf.tensor4d(imagesToFloats(set, order, start, end), [b, height, width, channels]);
         const y = tf.tensor2d(labelsToFloats(set.labels, order, start, end), [b, labelCount]);
         try {
-          const { value, grads } = tf.variableGrads(() => computeLoss(loss, model.logits(x), y), model.variables as tf.Variable[]);
+          const lossNow = options.deferred && steps < options.deferred.fromStep ? options.deferred.before : loss;
+          const { value, grads } = tf.variableGrads(() => computeLoss(lossNow, model.logits(x), y), model.variables as tf.Variable[]);
           try {
             const batchLoss = value.dataSync()[0];
             checkBatchLoss(loss.kind, batchLoss, epoch, steps + 1);

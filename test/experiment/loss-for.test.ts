@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../../src/data/index.js';
 import { parseSpec } from '../../src/experiment/spec.js';
-import { lossFor } from '../../src/experiment/trial.js';
+import { deferredLoss, lossFor } from '../../src/experiment/trial.js';
 import { LabelMatrix } from '../../src/labels/matrix.js';
 
 const train = { labels: LabelMatrix.fromRows(['a', 'b', 'c'], [[0], [0], [0, 1], [2], []]) } as unknown as Dataset['train'];
@@ -20,5 +20,23 @@ describe('lossFor', () => {
   it('rejects an option the distribution-balanced loss does not read, and a weight scheme', () => {
     expect(() => method({ kind: 'distribution-balanced', options: { clip: 0.1 } })).toThrow(/methods\[1\]\.loss\.options\.clip/);
     expect(() => method({ kind: 'distribution-balanced', weights: 'pos-weight' })).toThrow(/takes no per-label weights/);
+  });
+});
+
+describe('deferred re-weighting (loss.schedule)', () => {
+  it('switches to the weights at ⌊from · steps⌋, with every weight 1 before', () => {
+    const m = method({ kind: 'weighted-bce', weights: 'inverse-frequency', schedule: { from: 0.8 } });
+    const loss = lossFor(m, { train });
+    const deferred = deferredLoss(m, loss, 175)!;
+    expect(deferred.fromStep).toBe(140);
+    expect(deferred.before).toEqual({ ...loss, weights: { pos: [1, 1, 1], neg: [1, 1, 1] } });
+    expect(deferredLoss(method({ kind: 'weighted-bce', weights: 'inverse-frequency' }), loss, 175)).toBeUndefined();
+  });
+
+  it('is a spec error outside [0, 1) or on a loss without weights, naming the JSON path', () => {
+    expect(() => method({ kind: 'weighted-bce', weights: 'pos-weight', schedule: { from: 1 } })).toThrow(/methods\[1\]\.loss\.schedule\.from: expected a number < 1, got 1/);
+    expect(() => method({ kind: 'weighted-bce', weights: 'pos-weight', schedule: { from: -0.1 } })).toThrow(/methods\[1\]\.loss\.schedule\.from/);
+    expect(() => method({ kind: 'focal', schedule: { from: 0.5 } })).toThrow(/methods\[1\]\.loss\.schedule: only per-label weights can be deferred, and the focal loss takes none/);
+    expect(() => method({ kind: 'weighted-bce', weights: 'pos-weight', schedule: { from: 0.5, epoch: 3 } })).toThrow(/methods\[1\]\.loss\.schedule/);
   });
 });

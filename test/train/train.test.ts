@@ -41,6 +41,7 @@ const SPECS: LossSpec[] = [
   { kind: 'weighted-bce', weights: { pos: [2, 1, 1, 3], neg: [1, 1, 0.5, 1] } },
   { kind: 'focal' },
   { kind: 'asymmetric' },
+  { kind: 'distribution-balanced', prior: { counts: [40, 30, 20, 5], images: 100 } },
 ];
 
 describe('training on wasm', () => {
@@ -155,6 +156,28 @@ describe('training loop', () => {
     ).rejects.toThrow(/loss became (NaN|Infinity) in epoch 2 \(step 2\)/);
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
+  });
+
+  it('deferred re-weighting: steps before fromStep train with the plain loss, the rest with the weighted one', async () => {
+    await selectBackend('wasm');
+    const set = quadrantSet(64, 2);
+    const weighted: LossSpec = { kind: 'weighted-bce', weights: { pos: [4, 1, 1, 6], neg: [1, 1, 0.5, 1] } };
+    const plain: LossSpec = { kind: 'weighted-bce', weights: { pos: [1, 1, 1, 1], neg: [1, 1, 1, 1] } };
+    const scoresAfter = async (options: { loss: LossSpec; deferred?: { fromStep: number; before: LossSpec } }) => {
+      const model = buildModel('mlp', { height: 8, width: 8, channels: 1, labels: 4, seed: 5 });
+      await trainModel(model, set, { ...options, steps: 8, batchSize: 16, learningRate: 0.01, seed: 4 });
+      const scores = Array.from(predict(model, set));
+      model.dispose();
+      return scores;
+    };
+    const allWeighted = await scoresAfter({ loss: weighted });
+    const allPlain = await scoresAfter({ loss: plain });
+    // From step 0 it is the weighted loss throughout; from past the budget, the plain loss throughout.
+    expect(await scoresAfter({ loss: weighted, deferred: { fromStep: 0, before: plain } })).toEqual(allWeighted);
+    expect(await scoresAfter({ loss: weighted, deferred: { fromStep: 8, before: plain } })).toEqual(allPlain);
+    const switched = await scoresAfter({ loss: weighted, deferred: { fromStep: 6, before: plain } });
+    expect(switched).not.toEqual(allWeighted);
+    expect(switched).not.toEqual(allPlain);
   });
 
   it('the divergence rule: a batch loss above 1e6 or not finite, an epoch mean above 100× the first epoch', () => {
