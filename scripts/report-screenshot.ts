@@ -16,7 +16,7 @@ import { readResults } from '../src/report/results.js';
 
 const SOURCE = 'results/full';
 const OUT = 'results/full/report.png';
-const FILES = ['trials.csv', 'per_label.csv', 'manifest.json'];
+const FILES = ['trials.csv', 'per_label.csv', 'summary.csv', 'per_label_summary.csv', 'manifest.json'];
 
 const dir = mkdtempSync(join(tmpdir(), 'skewbench-screenshot-'));
 const profile = mkdtempSync(join(tmpdir(), 'skewbench-chromium-'));

@@ -72,6 +72,8 @@ const Y_TOP = 1.75;
 /** Where the names start: far enough above F1 = 1 that a point or bar at 1 does not touch them. */
 const NAME_BASE = 1.09;
 const NAME_FONT_PX = 9;
+/** Methods up to which the per-label chart joins each method's points by a line. */
+const LINES_UP_TO = 6;
 /**
  * Characters of label names that fit the band above F1 = 1. Vega's own `limit` would cut them at
  * its headless width estimate (0.8 em a character), far wider than a sans-serif's ~0.6 em.
@@ -288,15 +290,20 @@ export function perLabelF1Spec(agg: Aggregate): TopLevelSpec {
           mark: { type: 'rule', strokeWidth: 1.2, opacity: 0.5 },
           encoding: { x, y: { field: 'ciLow', type: 'quantitative' }, y2: { field: 'ciHigh' }, color },
         },
-        {
-          mark: { type: 'line', strokeWidth: 1.2, opacity: 0.55, interpolate: 'linear' },
-          encoding: {
-            x,
-            y: { field: 'f1', type: 'quantitative' },
-            color,
-            order: { field: 'trainCount', type: 'quantitative' },
-          },
-        },
+        // A line per method helps follow a few methods across labels; past LINES_UP_TO they only tangle.
+        ...(methods.length <= LINES_UP_TO
+          ? [
+              {
+                mark: { type: 'line', strokeWidth: 1.2, opacity: 0.55, interpolate: 'linear' },
+                encoding: {
+                  x,
+                  y: { field: 'f1', type: 'quantitative' },
+                  color,
+                  order: { field: 'trainCount', type: 'quantitative' },
+                },
+              },
+            ]
+          : []),
         {
           mark: { type: 'point', filled: true, size: 40, opacity: 0.9, stroke: 'white', strokeWidth: 0.5 },
           encoding: {

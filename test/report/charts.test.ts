@@ -251,6 +251,14 @@ describe('deltaSpec with many methods', () => {
     return aggregate([...records, ...copies.flat()]);
   }
 
+  it('the per-label chart joins a method’s points by a line up to 6 methods, and draws points only past that', () => {
+    // manyMethods(n) holds n + 1 methods: the baseline and n others.
+    const marks = (methods: number) => (asJson(perLabelF1Spec(manyMethods(methods - 1))).spec.layer as Json[]).map((l: Json) => l.mark.type);
+    expect(marks(6)).toContain('line');
+    expect(marks(7)).not.toContain('line');
+    expect(marks(7)).toContain('point');
+  });
+
   it('shades every other method’s row and grows in height with the methods, so 20 stay readable', () => {
     const twenty = deltaPoints(manyMethods(20));
     const methods = [...new Set(twenty.map((p) => p.method))];
