@@ -6,7 +6,8 @@ warm-up epoch then the timed epochs) and prints the same fields, one JSON object
 two can be run back to back and their ratio read. Compare ratios of runs made one after the other,
 never absolute times across machines.
 
-Needs Python 3 and PyTorch, e.g. on Debian:  apt-get install -y python3-torch  (run with /usr/bin/python3)
+Needs Python 3 and PyTorch, e.g. on Debian:  apt-get install -y python3-torch libopenblas0-pthread
+(run with /usr/bin/python3; without OpenBLAS, Debian's PyTorch runs its dense layers on the reference BLAS)
 Usage: torch_throughput.py [--model mlp|cnn|both] [--size 28] [--channels 1] [--labels 10]
                            [--batch 64] [--images 2048] [--epochs 2] [--threads 1]
 """
