@@ -4,6 +4,7 @@ import { parseSkew } from '../data/skew.js';
 import { z } from 'zod';
 import { InputError, readFailure } from '../errors.js';
 import { PLAN_METHODS, PLANNERS, plannerDefinition, type PlanMethod } from '../labels/oversample.js';
+import { SAMPLER_NAMES, SAMPLERS, samplerDefinition, type SamplerName } from '../labels/sampling.js';
 import { WEIGHT_SCHEMES } from '../labels/weights.js';
 import { DEFAULT_GROUPS } from '../labels/stats.js';
 import { DEFAULT_THRESHOLD } from '../eval/evaluate.js';
@@ -125,11 +126,32 @@ const lossSchema = z
     return { kind: loss.kind, weights, options: loss.options, ...(loss.schedule ? { schedule: loss.schedule } : {}) };
   });
 
-const methodSchema = z.strictObject({
-  name: safeName,
-  plan: planSchema.optional(),
-  loss: lossSchema.optional(),
-});
+/** Online resampling: each epoch's images drawn with per-image probabilities instead of copies. */
+const samplerSchema = z
+  .strictObject({
+    method: z.enum(SAMPLER_NAMES as [SamplerName, ...SamplerName[]]),
+    /** Every sampler's option fields; the transform below rejects those the chosen sampler does not read. */
+    options: z.strictObject(optionFields(SAMPLERS.map((s) => s.options))).default({}),
+  })
+  .transform((sampler, ctx) => {
+    const definition = samplerDefinition(sampler.method)!;
+    for (const key of Object.keys(sampler.options)) unknownOption(ctx, key, definition.options, `the ${definition.name} sampler`);
+    return sampler;
+  });
+
+const methodSchema = z
+  .strictObject({
+    name: safeName,
+    plan: planSchema.optional(),
+    sampler: samplerSchema.optional(),
+    loss: lossSchema.optional(),
+  })
+  .transform((method, ctx) => {
+    if (method.plan && method.sampler) {
+      ctx.issues.push({ code: 'custom', path: ['sampler'], input: method.sampler, message: 'a method resamples either with copies (plan) or online (sampler), not both' });
+    }
+    return method;
+  });
 
 export const DEFAULT_SEED_COUNT = 3;
 export const DEFAULT_MIN_TEST_POSITIVES = 5;

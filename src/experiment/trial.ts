@@ -1,6 +1,7 @@
 import { InputError } from '../errors.js';
 import { buildDataset, formatSkew, materialize, parseSkew, rankUnitName, type Dataset } from '../data/index.js';
 import { planOversampling } from '../labels/oversample.js';
+import { samplerDefinition } from '../labels/sampling.js';
 import { createRng } from '../labels/rng.js';
 import { classWeights } from '../labels/weights.js';
 import { evaluate } from '../eval/evaluate.js';
@@ -123,6 +124,7 @@ export async function runTrial(trial: Trial, backend: BackendChoice, data: DataS
       const augment = method.plan.augment.filter((a) => dataset.augmentations.includes(a));
       return (hooks.materialize ?? materialize)(dataset.train, plan, augment, root);
     });
+    const sampling = method.sampler ? await phase('plan', () => samplerDefinition(method.sampler!.method)!.probabilities(trainSet.labels, method.sampler!.options)) : undefined;
     const loss = lossFor(method, dataset);
     record.trainImages = trainSet.labels.rows;
 
@@ -147,6 +149,7 @@ export async function runTrial(trial: Trial, backend: BackendChoice, data: DataS
         seed: root,
         onEpoch: hooks.onEpoch,
         ...(deferred ? { deferred } : {}),
+        ...(sampling ? { sampling } : {}),
       });
     });
     Object.assign(record, { epochs: result.epochs, steps: result.steps, finalLoss: result.finalLoss, imagesPerSecond: result.imagesPerSecond });

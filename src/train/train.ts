@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import './gradients.js';
 import { streamOf, type Rng } from '../labels/rng.js';
+import { cumulative, drawImages } from '../labels/sampling.js';
 import { Adam } from './adam.js';
 import { imageCount, imagesToFloats, labelsToFloats, type ImageSet } from './image-set.js';
 import { computeLoss, type LossSpec } from './losses.js';
@@ -21,6 +22,11 @@ export interface EpochInfo {
 
 export interface TrainOptions {
   loss: LossSpec;
+  /**
+   * Online resampling: each epoch draws as many images as the set holds, independently and with
+   * replacement, with these per-image probabilities, instead of a permutation of the set.
+   */
+  sampling?: Float64Array;
   /** Steps before `fromStep` use `before` instead of `loss` (deferred re-weighting: `before` unweighted). */
   deferred?: { fromStep: number; before: LossSpec };
   /** Budget in passes over the set; give this or `steps`. */
@@ -101,14 +107,20 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
   const shuffleRng = streamOf(seed).fork('batch-order');
   const optimizer = new Adam(model.variables, { learningRate: options.learningRate });
   const order = new Uint32Array(n);
+  if (options.sampling && options.sampling.length !== n) throw new Error(`sampling has ${options.sampling.length} probabilities for ${n} images`);
+  const cdf = options.sampling ? cumulative(options.sampling) : undefined;
   const lossHistory: number[] = [];
   let steps = 0;
   let images = 0;
   const started = performance.now();
   try {
     for (let epoch = 1; epoch <= epochs && steps < stepBudget; epoch++) {
-      for (let i = 0; i < n; i++) order[i] = i;
-      shuffleRng.shuffle(order);
+      if (cdf) {
+        drawImages(cdf, shuffleRng, order);
+      } else {
+        for (let i = 0; i < n; i++) order[i] = i;
+        shuffleRng.shuffle(order);
+      }
       let lossSum = 0;
       let epochImages = 0;
       for (let start = 0; start < n && steps < stepBudget; start += batchSize) {

@@ -40,3 +40,14 @@ describe('deferred re-weighting (loss.schedule)', () => {
     expect(() => method({ kind: 'weighted-bce', weights: 'pos-weight', schedule: { from: 0.5, epoch: 3 } })).toThrow(/methods\[1\]\.loss\.schedule/);
   });
 });
+
+describe('methods[].sampler', () => {
+  it('takes a sampler and its own options; one it does not read, or a plan beside it, is a spec error with the JSON path', () => {
+    const spec = (m: Record<string, unknown>) => parseSpec({ name: 's', dataset: { name: 'shapes' }, skews: ['uniform'], methods: [{ name: 'baseline' }, { name: 'm', ...m }], seeds: [1] }, 's.json').methods[1];
+    expect(spec({ sampler: { method: 'repeat-factor', options: { threshold: 0.2 } } }).sampler).toEqual({ method: 'repeat-factor', options: { threshold: 0.2 } });
+    expect(spec({ sampler: { method: 'class-aware' } }).sampler).toEqual({ method: 'class-aware', options: {} });
+    expect(() => spec({ sampler: { method: 'class-aware', options: { threshold: 0.2 } } })).toThrow(/methods\[1\]\.sampler\.options\.threshold: not an option of the class-aware sampler \(it takes no options\)/);
+    expect(() => spec({ sampler: { method: 'balanced' } })).toThrow(/methods\[1\]\.sampler\.method: expected one of "class-aware", "square-root", "repeat-factor"/);
+    expect(() => spec({ sampler: { method: 'class-aware' }, plan: { method: 'rfs' } })).toThrow(/methods\[1\]\.sampler: a method resamples either with copies \(plan\) or online \(sampler\), not both/);
+  });
+});

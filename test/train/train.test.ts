@@ -180,6 +180,27 @@ describe('training loop', () => {
     expect(switched).not.toEqual(allPlain);
   });
 
+  it('online resampling: each epoch draws from the given probabilities, seeded; same budget in steps', async () => {
+    await selectBackend('wasm');
+    const set = quadrantSet(48, 6);
+    const run = async (sampling?: Float64Array, seed = 4) => {
+      const model = buildModel('mlp', { height: 8, width: 8, channels: 1, labels: 4, seed: 5 });
+      const result = await trainModel(model, set, { loss: { kind: 'bce' }, steps: 7, batchSize: 16, learningRate: 0.01, seed, ...(sampling ? { sampling } : {}) });
+      const scores = Array.from(predict(model, set));
+      model.dispose();
+      return { result, scores };
+    };
+    // All the mass on the first 4 images: training sees only them, so their scores move apart from a permutation's.
+    const few = new Float64Array(48);
+    few.fill(0.25, 0, 4);
+    const sampled = await run(few);
+    expect(sampled.result.steps).toBe(7);
+    expect((await run(few)).scores).toEqual(sampled.scores);
+    expect((await run()).scores).not.toEqual(sampled.scores);
+    expect((await run(few, 9)).scores).not.toEqual(sampled.scores);
+    await expect(run(new Float64Array(3).fill(1 / 3))).rejects.toThrow('sampling has 3 probabilities for 48 images');
+  });
+
   it('the divergence rule: a batch loss above 1e6 or not finite, an epoch mean above 100× the first epoch', () => {
     expect(DIVERGENCE).toEqual({ absolute: 1e6, relative: 100 });
     expect(() => checkBatchLoss('bce', 1e6, 1, 3)).not.toThrow();
