@@ -144,6 +144,8 @@ const methodSchema = z
     name: safeName,
     plan: planSchema.optional(),
     sampler: samplerSchema.optional(),
+    /** Online augmentation: every training image is augmented afresh in every epoch (the baseline too). */
+    augment: z.strictObject({ online: z.array(z.enum(AUGMENTATIONS as [AugmentationName, ...AugmentationName[]])).min(1) }).optional(),
     loss: lossSchema.optional(),
   })
   .transform((method, ctx) => {

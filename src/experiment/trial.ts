@@ -1,11 +1,11 @@
 import { InputError } from '../errors.js';
-import { buildDataset, formatSkew, materialize, parseSkew, rankUnitName, type Dataset } from '../data/index.js';
+import { augment, buildDataset, formatSkew, materialize, parseSkew, rankUnitName, type AugmentationName, type Dataset } from '../data/index.js';
 import { planOversampling } from '../labels/oversample.js';
 import { samplerDefinition } from '../labels/sampling.js';
-import { createRng } from '../labels/rng.js';
+import { createRng, type Rng } from '../labels/rng.js';
 import { classWeights } from '../labels/weights.js';
 import { evaluate } from '../eval/evaluate.js';
-import { buildModel, predict, trainModel, type BackendChoice, type EpochInfo } from '../train/index.js';
+import { buildModel, predict, trainModel, type BackendChoice, type EpochInfo, type TrainOptions } from '../train/index.js';
 import { lossDefinition, type LossSpec } from '../train/losses/registry.js';
 import type { TrialRecord, TrialTimings } from '../records/records.js';
 import { trialIdentity, type Trial } from './grid.js';
@@ -150,6 +150,7 @@ export async function runTrial(trial: Trial, backend: BackendChoice, data: DataS
         onEpoch: hooks.onEpoch,
         ...(deferred ? { deferred } : {}),
         ...(sampling ? { sampling } : {}),
+        ...(onlineAugment(method, trainSet, dataset.augmentations, root) ?? {}),
       });
     });
     Object.assign(record, { epochs: result.epochs, steps: result.steps, finalLoss: result.finalLoss, imagesPerSecond: result.imagesPerSecond });
@@ -199,6 +200,20 @@ export function lossFor(method: MethodSpec, dataset: Pick<Dataset, 'train'>): Lo
   const w = classWeights(labels, scheme, options);
   return { kind: loss.kind, ...loss.options, ...prior, weights: { pos: w.pos, neg: w.neg } } as LossSpec;
 }
+/**
+ * Online augmentation: image i of the training set in epoch e gets the draw of copy e of source i,
+ * fresh every epoch and a pure function of (seed, image, epoch), whatever batch it lands in. Only the
+ * augmentations the dataset allows are applied (digits are never flipped).
+ */
+function onlineAugment(method: MethodSpec, set: Pick<Dataset['train'], 'height' | 'width' | 'channels'>, allowed: readonly AugmentationName[], root: Rng): Pick<TrainOptions, 'transformBatch'> | undefined {
+  const kinds = method.augment?.online.filter((a) => allowed.includes(a)) ?? [];
+  if (kinds.length === 0) return undefined;
+  const stream = root.fork('online-augmentation');
+  return {
+    transformBatch: (images, rows, epoch) => augment({ images, height: set.height, width: set.width, channels: set.channels }, { sources: rows, copies: new Uint32Array(rows.length).fill(epoch) }, kinds, stream),
+  };
+}
+
 /**
  * Deferred re-weighting (Cao et al. 2019): with `loss.schedule.from` = f, the first ⌊f · steps⌋
  * steps train with every weight 1 (the plain loss), the rest with the scheme's weights.

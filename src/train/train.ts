@@ -27,6 +27,11 @@ export interface TrainOptions {
    * replacement, with these per-image probabilities, instead of a permutation of the set.
    */
   sampling?: Float64Array;
+  /**
+   * Online augmentation: each batch's images (bytes, in batch order), the set indices they are, and
+   * the epoch (from 1) go through this before training sees them; it returns new bytes of the same shape.
+   */
+  transformBatch?: (images: Uint8Array, rows: Uint32Array, epoch: number) => Uint8Array;
   /** Steps before `fromStep` use `before` instead of `loss` (deferred re-weighting: `before` unweighted). */
   deferred?: { fromStep: number; before: LossSpec };
   /** Budget in passes over the set; give this or `steps`. */
@@ -53,6 +58,16 @@ export const DIVERGENCE = {
   /** An epoch-mean loss above this multiple of the first epoch's mean. */
   relative: 100,
 } as const;
+
+/** The bytes of images `order[start..end)`, through `transform`. */
+function transformed(set: ImageSet, order: Uint32Array, start: number, end: number, epoch: number, transform: NonNullable<TrainOptions['transformBatch']>): Uint8Array {
+  const size = set.height * set.width * set.channels;
+  const bytes = new Uint8Array((end - start) * size);
+  for (let k = start; k < end; k++) bytes.set(set.images.subarray(order[k] * size, (order[k] + 1) * size), (k - start) * size);
+  const out = transform(bytes, order.subarray(start, end), epoch);
+  if (out.length !== bytes.length) throw new Error(`transformBatch returned ${out.length} bytes for ${bytes.length}`);
+  return out;
+}
 
 /** Throws when one batch's loss is not finite or above `DIVERGENCE.absolute`. */
 export function checkBatchLoss(kind: string, batchLoss: number, epoch: number, step: number): void {
@@ -126,7 +141,8 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
       for (let start = 0; start < n && steps < stepBudget; start += batchSize) {
         const end = Math.min(n, start + batchSize);
         const b = end - start;
-        const x = tf.tensor4d(imagesToFloats(set, order, start, end), [b, height, width, channels]);
+        const pixels = options.transformBatch ? imagesToFloats({ ...set, images: transformed(set, order, start, end, epoch, options.transformBatch) }, null, 0, b) : imagesToFloats(set, order, start, end);
+        const x = tf.tensor4d(pixels, [b, height, width, channels]);
         const y = tf.tensor2d(labelsToFloats(set.labels, order, start, end), [b, labelCount]);
         try {
           const lossNow = options.deferred && steps < options.deferred.fromStep ? options.deferred.before : loss;

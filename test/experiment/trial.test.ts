@@ -20,6 +20,10 @@ const spec = parseSpec(
       { name: 'oversample', plan: { method: 'targeted', augment: ['flip', 'zoom'] } },
       { name: 'weighted', loss: { kind: 'weighted-bce', weights: 'balanced-binary' } },
       { name: 'focal', loss: { kind: 'focal', options: { gamma: 2 } } },
+      { name: 'db', loss: { kind: 'distribution-balanced' } },
+      { name: 'drw', loss: { kind: 'weighted-bce', weights: 'effective-number', schedule: { from: 0.5 } } },
+      { name: 'class-aware', sampler: { method: 'class-aware' } },
+      { name: 'online', augment: { online: ['flip', 'zoom', 'brightness'] } },
     ],
     seeds: [3, 4],
   },
@@ -53,6 +57,20 @@ describe('runTrial', () => {
     const b = (await runTrial(over, backend)).record;
     expect(b.trainImages).toBeGreaterThan(a.trainImages);
     expect(b.steps).toBe(a.steps);
+  });
+
+  it('online augmentation, online resampling and deferred weights change what is learnt, reproducibly, on the same data and steps', async () => {
+    const of = (name: string) => trials.find((t) => t.seed === 4 && t.method.name === name)!;
+    const base = (await runTrial(of('baseline'), backend)).record;
+    for (const name of ['online', 'class-aware', 'drw']) {
+      const a = (await runTrial(of(name), backend)).record;
+      const b = (await runTrial(of(name), backend)).record;
+      expect(a.status, a.reason ?? '').toBe('ok');
+      expect([name, a.perLabel]).toEqual([name, b.perLabel]);
+      expect(a.steps).toBe(base.steps);
+      expect(a.trainImages).toBe(base.trainImages);
+      expect(a.finalLoss).not.toBe(base.finalLoss);
+    }
   });
 
   it('is reproducible: the same trial twice gives the same metrics', async () => {

@@ -201,6 +201,31 @@ describe('training loop', () => {
     await expect(run(new Float64Array(3).fill(1 / 3))).rejects.toThrow('sampling has 3 probabilities for 48 images');
   });
 
+  it('online augmentation: every batch goes through transformBatch with its set indices and epoch', async () => {
+    await selectBackend('wasm');
+    const set = quadrantSet(40, 8);
+    const calls: Array<{ rows: number[]; epoch: number }> = [];
+    const run = async (transformBatch?: (images: Uint8Array, rows: Uint32Array, epoch: number) => Uint8Array) => {
+      const model = buildModel('mlp', { height: 8, width: 8, channels: 1, labels: 4, seed: 5 });
+      await trainModel(model, set, { loss: { kind: 'bce' }, epochs: 2, batchSize: 16, learningRate: 0.01, seed: 4, ...(transformBatch ? { transformBatch } : {}) });
+      const scores = Array.from(predict(model, set));
+      model.dispose();
+      return scores;
+    };
+    const plain = await run();
+    const identity = await run((images, rows, epoch) => {
+      calls.push({ rows: Array.from(rows), epoch });
+      // The bytes handed over are those of the rows named, in batch order.
+      rows.forEach((r, k) => expect(images.subarray(k * 64, (k + 1) * 64)).toEqual(set.images.subarray(r * 64, (r + 1) * 64)));
+      return images;
+    });
+    expect(identity).toEqual(plain);
+    // 40 images in batches of 16: 3 batches per epoch, 2 epochs; each epoch sees every image once.
+    expect(calls.map((c) => c.epoch)).toEqual([1, 1, 1, 2, 2, 2]);
+    for (const epoch of [1, 2]) expect(calls.filter((c) => c.epoch === epoch).flatMap((c) => c.rows).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    expect(await run((images) => images.map((v) => 255 - v))).not.toEqual(plain);
+  });
+
   it('the divergence rule: a batch loss above 1e6 or not finite, an epoch mean above 100× the first epoch', () => {
     expect(DIVERGENCE).toEqual({ absolute: 1e6, relative: 100 });
     expect(() => checkBatchLoss('bce', 1e6, 1, 3)).not.toThrow();
