@@ -100,6 +100,7 @@ const SURFACE: Record<string, { source: string; names: string[] }> = {
       'elementwiseLoss',
       'lossDefinition',
       'predict',
+      'resetHead',
       'selectBackend',
       'trainModel',
     ],

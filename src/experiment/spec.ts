@@ -144,6 +144,16 @@ const methodSchema = z
     name: safeName,
     plan: planSchema.optional(),
     sampler: samplerSchema.optional(),
+    /**
+     * Decoupled classifier re-training (Kang et al. 2020): after training, the classifier is drawn afresh
+     * and re-trained alone for `steps` (default: one epoch of the training set) with `sampler` (class-aware).
+     */
+    crt: z
+      .strictObject({
+        steps: positiveInt.optional(),
+        sampler: z.enum(SAMPLER_NAMES as [SamplerName, ...SamplerName[]]).default('class-aware'),
+      })
+      .optional(),
     /** Online augmentation: every training image is augmented afresh in every epoch (the baseline too). */
     augment: z.strictObject({ online: z.array(z.enum(AUGMENTATIONS as [AugmentationName, ...AugmentationName[]])).min(1) }).optional(),
     loss: lossSchema.optional(),
@@ -151,6 +161,9 @@ const methodSchema = z
   .transform((method, ctx) => {
     if (method.plan && method.sampler) {
       ctx.issues.push({ code: 'custom', path: ['sampler'], input: method.sampler, message: 'a method resamples either with copies (plan) or online (sampler), not both' });
+    }
+    if (method.crt && (method.plan || method.sampler)) {
+      ctx.issues.push({ code: 'custom', path: ['crt'], input: method.crt, message: 'cRT re-balances in its second stage: its first stage trains on the data as it is (no plan or sampler)' });
     }
     return method;
   });

@@ -5,7 +5,7 @@ import { samplerDefinition } from '../labels/sampling.js';
 import { createRng, type Rng } from '../labels/rng.js';
 import { classWeights } from '../labels/weights.js';
 import { evaluate } from '../eval/evaluate.js';
-import { buildModel, predict, trainModel, type BackendChoice, type EpochInfo, type TrainOptions } from '../train/index.js';
+import { buildModel, predict, resetHead, trainModel, type BackendChoice, type EpochInfo, type TrainOptions } from '../train/index.js';
 import { lossDefinition, type LossSpec } from '../train/losses/registry.js';
 import type { TrialRecord, TrialTimings } from '../records/records.js';
 import { trialIdentity, type Trial } from './grid.js';
@@ -154,6 +154,26 @@ export async function runTrial(trial: Trial, backend: BackendChoice, data: DataS
       });
     });
     Object.assign(record, { epochs: result.epochs, steps: result.steps, finalLoss: result.finalLoss, imagesPerSecond: result.imagesPerSecond });
+    if (method.crt) {
+      // Stage 2 of cRT: the representation stays, the classifier is drawn afresh and re-trained alone
+      // with class-balanced sampling.
+      const crt = method.crt;
+      timings.retrain = 0;
+      const retrained = await phase('retrain', () => {
+        resetHead(model.current!, root.fork('crt'));
+        return trainModel(model.current!, trainSet, {
+          loss,
+          steps: crt.steps ?? batchesPerEpoch,
+          batchSize: train.batchSize,
+          learningRate: train.learningRate,
+          seed: root.fork('crt'),
+          trainable: model.current!.head,
+          sampling: samplerDefinition(crt.sampler)!.probabilities(trainSet.labels, {}),
+          onEpoch: hooks.onEpoch,
+        });
+      });
+      Object.assign(record, { steps: result.steps + retrained.steps, finalLoss: retrained.finalLoss });
+    }
 
     const [valScores, testScores] = await phase('predict', () => [predict(model.current!, dataset.val), predict(model.current!, dataset.test)]);
     const evaluation = await phase('evaluate', () =>

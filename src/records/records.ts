@@ -15,6 +15,8 @@ export interface TrialTimings {
   data: number;
   plan: number;
   train: number;
+  /** Decoupled classifier re-training's second stage (cRT); absent for other methods. */
+  retrain?: number;
   predict: number;
   evaluate: number;
   total: number;
@@ -79,9 +81,9 @@ export function checkRecord(record: TrialRecord): void {
   for (const key of ['index', 'seed', 'trainImages', 'epochs', 'steps'] as const) {
     if (!Number.isInteger(record[key]) || record[key] < 0) fail(`${key} is ${record[key]}, expected a non-negative integer`);
   }
-  for (const phase of TIMING_PHASES) {
+  for (const phase of [...TIMING_PHASES, ...(record.timings.retrain === undefined ? [] : (['retrain'] as const))]) {
     const t = record.timings[phase];
-    if (!Number.isFinite(t) || t < 0) fail(`timings.${phase} is ${t}, expected seconds ≥ 0`);
+    if (!Number.isFinite(t) || t! < 0) fail(`timings.${phase} is ${t}, expected seconds ≥ 0`);
   }
   // An empty reason would come back from CSV as null; say "no reason" with null from the start.
   if (record.reason === '') fail('reason is an empty string; use null when there is none');

@@ -77,6 +77,7 @@ export const TRIALS_COLUMNS = [
   'status',
   'reason',
   'data_fingerprint',
+  'retrain_seconds',
 ] as const;
 
 /** per_label.csv: the columns promised to users, then the confusion counts behind them. */
@@ -133,6 +134,7 @@ export function trialsCsv(records: readonly TrialRecord[]): string {
     r.status,
     r.reason,
     r.dataFingerprint,
+    r.timings.retrain ?? null,
   ]);
   return toCsv(TRIALS_COLUMNS, rows);
 }
@@ -258,7 +260,7 @@ function parseSummary(row: CsvRow): EvaluationSummary {
 }
 
 /** Columns a trials.csv written before they existed may lack. */
-const OPTIONAL_TRIALS_COLUMNS: readonly string[] = ['data_fingerprint'];
+const OPTIONAL_TRIALS_COLUMNS: readonly string[] = ['data_fingerprint', 'retrain_seconds'];
 
 /** trials.csv → records without their per-label rows (`perLabel` empty). */
 export function parseTrialsCsv(text: string, file: string): TrialRecord[] {
@@ -270,6 +272,8 @@ export function parseTrialsCsv(text: string, file: string): TrialRecord[] {
     seen.set(trial, row.line);
     const status = row.oneOf('status', TRIAL_STATUSES);
     const timings = Object.fromEntries(TIMING_PHASES.map((phase) => [phase, row.number(`${phase}_seconds`)])) as unknown as TrialRecord['timings'];
+    const retrain = row.optionalNumber('retrain_seconds');
+    if (retrain !== null) timings.retrain = retrain;
     return {
       trial,
       index: row.integer('index'),

@@ -28,6 +28,8 @@ export interface Model {
   readonly shape: ModelShape;
   /** Trainable weights, in a fixed order (kernels then biases, layer by layer). */
   readonly variables: readonly tf.Variable[];
+  /** The classifier: the last dense layer's kernel and bias (the rest is the representation). */
+  readonly head: readonly tf.Variable[];
   /** Logits [n, labels] for images [n, height, width, channels] scaled to [0, 1]. */
   logits(images: tf.Tensor4D): tf.Tensor2D;
   readonly disposed: boolean;
@@ -51,6 +53,19 @@ export function buildModel(kind: ModelKind, options: ModelOptions): Model {
   if (kind === 'mlp') return buildMlp(shape, rng);
   if (kind === 'cnn') return buildCnn(shape, rng);
   throw new Error(`unknown model '${String(kind)}' (expected one of ${MODEL_KINDS.join(', ')})`);
+}
+
+/**
+ * Draws the classifier afresh (Glorot-uniform kernel, zero bias) from `seed`, keeping the
+ * representation: the start of decoupled classifier re-training (Kang et al. 2020).
+ */
+export function resetHead(model: Model, seed: number | Rng): void {
+  const [kernel, bias] = model.head;
+  const [inputs, outputs] = kernel.shape;
+  const fresh = glorot(streamOf(seed).fork('head'), [inputs, outputs], inputs, outputs);
+  kernel.assign(fresh);
+  fresh.dispose();
+  tf.tidy(() => bias.assign(tf.zerosLike(bias)));
 }
 
 /** Glorot-uniform weights (Keras's default) drawn from the seeded stream, so tfjs's own RNG is never involved. */
@@ -83,12 +98,16 @@ function conv(rng: Rng, size: number, inputs: number, outputs: number): [tf.Vari
 
 class VariableModel implements Model {
   disposed = false;
+  readonly head: readonly tf.Variable[];
   constructor(
     readonly kind: ModelKind,
     readonly shape: ModelShape,
     readonly variables: readonly tf.Variable[],
     private readonly forward: (x: tf.Tensor4D) => tf.Tensor2D,
-  ) {}
+  ) {
+    // Every reference model ends in its classifier's kernel and bias.
+    this.head = variables.slice(-2);
+  }
   logits(images: tf.Tensor4D): tf.Tensor2D {
     if (this.disposed) throw new Error(`the ${this.kind} model has been disposed`);
     return this.forward(images);

@@ -32,6 +32,8 @@ export interface TrainOptions {
    * the epoch (from 1) go through this before training sees them; it returns new bytes of the same shape.
    */
   transformBatch?: (images: Uint8Array, rows: Uint32Array, epoch: number) => Uint8Array;
+  /** The variables to train (default all): e.g. the head alone, the representation frozen. */
+  trainable?: readonly tf.Variable[];
   /** Steps before `fromStep` use `before` instead of `loss` (deferred re-weighting: `before` unweighted). */
   deferred?: { fromStep: number; before: LossSpec };
   /** Budget in passes over the set; give this or `steps`. */
@@ -120,7 +122,9 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
   const { height, width, channels } = set;
   const labelCount = set.labels.numLabels;
   const shuffleRng = streamOf(seed).fork('batch-order');
-  const optimizer = new Adam(model.variables, { learningRate: options.learningRate });
+  const trainable = options.trainable ?? model.variables;
+  if (!trainable.every((v) => model.variables.includes(v))) throw new Error('trainable: every variable must be one of the model’s');
+  const optimizer = new Adam(trainable, { learningRate: options.learningRate });
   const order = new Uint32Array(n);
   if (options.sampling && options.sampling.length !== n) throw new Error(`sampling has ${options.sampling.length} probabilities for ${n} images`);
   const cdf = options.sampling ? cumulative(options.sampling) : undefined;
@@ -146,11 +150,11 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
         const y = tf.tensor2d(labelsToFloats(set.labels, order, start, end), [b, labelCount]);
         try {
           const lossNow = options.deferred && steps < options.deferred.fromStep ? options.deferred.before : loss;
-          const { value, grads } = tf.variableGrads(() => computeLoss(lossNow, model.logits(x), y), model.variables as tf.Variable[]);
+          const { value, grads } = tf.variableGrads(() => computeLoss(lossNow, model.logits(x), y), trainable as tf.Variable[]);
           try {
             const batchLoss = value.dataSync()[0];
             checkBatchLoss(loss.kind, batchLoss, epoch, steps + 1);
-            optimizer.apply(model.variables.map((v) => grads[v.name]));
+            optimizer.apply(trainable.map((v) => grads[v.name]));
             lossSum += batchLoss * b;
           } finally {
             tf.dispose([value, grads]);

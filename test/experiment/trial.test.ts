@@ -24,6 +24,7 @@ const spec = parseSpec(
       { name: 'drw', loss: { kind: 'weighted-bce', weights: 'effective-number', schedule: { from: 0.5 } } },
       { name: 'class-aware', sampler: { method: 'class-aware' } },
       { name: 'online', augment: { online: ['flip', 'zoom', 'brightness'] } },
+      { name: 'crt', crt: { steps: 4 } },
     ],
     seeds: [3, 4],
   },
@@ -71,6 +72,18 @@ describe('runTrial', () => {
       expect(a.trainImages).toBe(base.trainImages);
       expect(a.finalLoss).not.toBe(base.finalLoss);
     }
+  });
+
+  it('cRT: the baseline’s training, then its classifier re-trained alone, the second stage timed on its own', async () => {
+    const of = (name: string) => trials.find((t) => t.seed === 4 && t.method.name === name)!;
+    const base = (await runTrial(of('baseline'), backend)).record;
+    const crt = (await runTrial(of('crt'), backend)).record;
+    expect(crt.status, crt.reason ?? '').toBe('ok');
+    expect(crt.steps).toBe(base.steps + 4);
+    expect(crt.timings.retrain).toBeGreaterThan(0);
+    expect(base.timings.retrain).toBeUndefined();
+    expect(crt.perLabel.map((l) => l.ap)).not.toEqual(base.perLabel.map((l) => l.ap));
+    expect(() => parseSpec({ ...spec, name: 'x', methods: [{ name: 'baseline' }, { name: 'c', crt: {}, plan: { method: 'rfs' } }] }, 'x.json')).toThrow(/methods\[1\]\.crt: cRT re-balances in its second stage/);
   });
 
   it('is reproducible: the same trial twice gives the same metrics', async () => {

@@ -58,6 +58,16 @@ describe('writeResults / readResults', () => {
     expect(back[4].finalLoss).toBeNaN();
   });
 
+  it('keeps the second stage of a cRT trial, timed on its own, and no such time for the others', () => {
+    const records = mixedRecords();
+    records[0] = { ...records[0], timings: { ...records[0].timings, retrain: 1.25 } };
+    writeResults(dir, records, options());
+    const back = readResults(dir);
+    expect(back).toEqual(records);
+    expect(back[0].timings.retrain).toBe(1.25);
+    expect(back[1].timings).not.toHaveProperty('retrain');
+  });
+
   it('writes rows in grid order whatever order the trials finished in', () => {
     const records = mixedRecords();
     writeResults(dir, [...records].reverse(), options());
@@ -89,7 +99,7 @@ describe('writeResults / readResults', () => {
         'macro_f1,micro_f1,map,head_f1,medium_f1,tail_f1,macro_f1_tuned,macro_precision,macro_recall,micro_precision,micro_recall,' +
         'images,labels,labels_without_support,head_labels,medium_labels,tail_labels,' +
         'data_seconds,plan_seconds,train_seconds,predict_seconds,evaluate_seconds,total_seconds,' +
-        'images_per_second,backend,backend_version,status,reason,data_fingerprint',
+        'images_per_second,backend,backend_version,status,reason,data_fingerprint,retrain_seconds',
     );
     // the baseline of seed 2: shortest round-trip numbers, nulls as empty cells
     expect(rows[2].replace(/^\w+,\d+,/, 'ID,INDEX,')).toBe(
@@ -97,7 +107,7 @@ describe('writeResults / readResults', () => {
         '0.5714285714285714,0.30000000000000004,0.55,,0.5714285714285714,0.5714285714285714,,0.6666666666666666,0.5,0.6,0.5,' +
         '40,3,0,1,1,1,' +
         '1e-7,0,123.456789012345,5e-324,9.313225746154785e-10,1e+21,' +
-        '0.3333333333333333,cpu,4.22.0,ok,,0123456789abcdef',
+        '0.3333333333333333,cpu,4.22.0,ok,,0123456789abcdef,',
     );
   });
 
@@ -288,7 +298,7 @@ describe('CSV text', () => {
   it('quotes label names with commas, quotes and newlines', () => {
     const text = perLabelCsv([evaluatedRecord('baseline', 1)]);
     expect(text).toContain(',"round, ""quoted"" label",');
-    expect(trialsCsv([failedRecord({ method: 'm', seed: 1, reason: 'a,b' })])).toMatch(/,failed,"a,b",[0-9a-f]*\n$/);
+    expect(trialsCsv([failedRecord({ method: 'm', seed: 1, reason: 'a,b' })])).toMatch(/,failed,"a,b",[0-9a-f]*,\n$/);
   });
   it('uses installedVersion for a package nobody installed', () => {
     expect(installedVersion('surely-not-installed-skewbench-package')).toBeNull();

@@ -5,7 +5,7 @@ import { createRng } from '../../src/labels/rng.js';
 import { selectBackend } from '../../src/train/backend.js';
 import type { ImageSet } from '../../src/train/image-set.js';
 import type { LossSpec } from '../../src/train/losses.js';
-import { buildModel, type ModelKind } from '../../src/train/models.js';
+import { buildModel, resetHead, type ModelKind } from '../../src/train/models.js';
 import { predict } from '../../src/train/predict.js';
 import { checkBatchLoss, checkEpochLoss, DIVERGENCE, trainModel, type EpochInfo } from '../../src/train/train.js';
 
@@ -224,6 +224,37 @@ describe('training loop', () => {
     expect(calls.map((c) => c.epoch)).toEqual([1, 1, 1, 2, 2, 2]);
     for (const epoch of [1, 2]) expect(calls.filter((c) => c.epoch === epoch).flatMap((c) => c.rows).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i));
     expect(await run((images) => images.map((v) => 255 - v))).not.toEqual(plain);
+  });
+
+  it('classifier re-training: resetHead redraws only the head, and training the head alone leaves the representation as it was', async () => {
+    await selectBackend('wasm');
+    const set = quadrantSet(48, 3);
+    for (const kind of ['mlp', 'cnn'] as const) {
+      const model = buildModel(kind, { height: 8, width: 8, channels: 1, labels: 4, seed: 5 });
+      await trainModel(model, set, { loss: { kind: 'bce' }, steps: 4, batchSize: 16, learningRate: 0.01, seed: 1 });
+      const values = () => model.variables.map((v) => Array.from(v.dataSync()));
+      const trained = values();
+      const body = model.variables.length - 2;
+      expect(model.head).toEqual(model.variables.slice(body));
+      expect(model.head[0].shape).toEqual([kind === 'mlp' ? 128 : 64, 4]);
+      const beforeReset = tf.memory().numTensors;
+      resetHead(model, 9);
+      expect(tf.memory().numTensors).toBe(beforeReset);
+      const reset = values();
+      expect(reset.slice(0, body)).toEqual(trained.slice(0, body));
+      expect(reset[body]).not.toEqual(trained[body]);
+      expect(reset[body + 1].every((b) => b === 0)).toBe(true);
+      const before = tf.memory().numTensors;
+      await trainModel(model, set, { loss: { kind: 'bce' }, steps: 3, batchSize: 16, learningRate: 0.01, seed: 2, trainable: model.head });
+      expect(tf.memory().numTensors).toBe(before);
+      const retrained = values();
+      expect(retrained.slice(0, body)).toEqual(trained.slice(0, body));
+      expect(retrained[body]).not.toEqual(reset[body]);
+      const other = buildModel(kind, { height: 8, width: 8, channels: 1, labels: 4, seed: 6 });
+      await expect(trainModel(model, set, { loss: { kind: 'bce' }, steps: 1, batchSize: 16, learningRate: 0.01, seed: 2, trainable: other.head })).rejects.toThrow(/every variable must be one of the model/);
+      other.dispose();
+      model.dispose();
+    }
   });
 
   it('the divergence rule: a batch loss above 1e6 or not finite, an epoch mean above 100× the first epoch', () => {
