@@ -4,7 +4,7 @@ import { LabelMatrix } from '../labels/matrix.js';
 import { createRng } from '../labels/rng.js';
 import { labelStats } from '../labels/stats.js';
 import { classWeights, WEIGHT_SCHEMES } from '../labels/weights.js';
-import { planOversampling } from '../labels/oversample.js';
+import { planOversampling, PLANNERS } from '../labels/oversample.js';
 
 export interface LabelsBenchOptions {
   images?: number;
@@ -77,6 +77,7 @@ const TARGETS_MS: Record<string, number> = {
   stats: 200,
   targeted: 1000,
   'ml-ros': 1000,
+  'lp-ros': 1000,
   rfs: 300,
   ...Object.fromEntries(WEIGHT_SCHEMES.map((s) => [`weights ${s}`, 50])),
 };
@@ -95,9 +96,7 @@ export async function runLabelsBench(options: LabelsBenchOptions = {}): Promise<
   const hooks = { beforeEach: () => void (input = fresh()) };
   bench.add('stats', () => void labelStats(input), { async: false, ...hooks });
   for (const scheme of WEIGHT_SCHEMES) bench.add(`weights ${scheme}`, () => void classWeights(input, scheme), { async: false, ...hooks });
-  bench.add('targeted', () => void planOversampling(input, 'targeted', {}, seed), { async: false, ...hooks });
-  bench.add('ml-ros', () => void planOversampling(input, 'ml-ros', {}, seed), { async: false, ...hooks });
-  bench.add('rfs', () => void planOversampling(input, 'rfs', {}, seed), { async: false, ...hooks });
+  for (const planner of PLANNERS) bench.add(planner.name, () => void planOversampling(input, planner.name, {}, seed), { async: false, ...hooks });
   await bench.run();
   const rows = bench.tasks.map((task): LabelsBenchRow => {
     const r = task.result;
