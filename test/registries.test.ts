@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { DATASET_SOURCES } from '../src/data/sources/registry.js';
 import { parseSpec } from '../src/experiment/spec.js';
 import { PLANNERS } from '../src/labels/oversample.js';
+import { SAMPLERS } from '../src/labels/sampling.js';
 import { LOSSES } from '../src/train/losses/registry.js';
 import { runCli } from './cli/run-cli.js';
 
 /*
- * A loss, a planner or a dataset source is one file plus one line in its registry: spec validation,
+ * A loss, a planner, a sampler or a dataset source is one file plus one line in its registry: spec validation,
  * option checking and the CLI's choices are derived from the registry entries, which these tests
  * check for every entry (so a new entry is covered without touching them).
  */
@@ -38,6 +39,18 @@ describe('every registry entry is a spec choice with its own options', () => {
     if (foreign) {
       expect(problems(() => parseSpec({ ...base, methods: [{ name: 'baseline', plan: { method, options: { [foreign]: 1 } } }] }, 's.json'))).toEqual([
         expect.stringMatching(new RegExp(`^s\\.json: methods\\[0\\]\\.plan\\.options\\.${foreign}: not an option of the ${method} planner`)),
+      ]);
+    }
+  });
+
+  it.each(SAMPLERS.map((x) => [x.name, x] as const))('sampler %s', (method, sampler) => {
+    const spec = parseSpec({ ...base, methods: [{ name: 'baseline' }, { name: 'm', sampler: { method, options: { ...sampler.defaults } } }] }, 's.json');
+    expect(spec.methods[1].sampler?.method).toBe(method);
+    const accepted = Object.keys((sampler.options as unknown as { shape: object }).shape);
+    const foreign = SAMPLERS.flatMap((x) => Object.keys((x.options as unknown as { shape: object }).shape)).find((k) => !accepted.includes(k));
+    if (foreign) {
+      expect(problems(() => parseSpec({ ...base, methods: [{ name: 'baseline', sampler: { method, options: { [foreign]: 0.5 } } }] }, 's.json'))).toEqual([
+        expect.stringMatching(new RegExp(`^s\\.json: methods\\[0\\]\\.sampler\\.options\\.${foreign}: not an option of the ${method} sampler`)),
       ]);
     }
   });
