@@ -10,6 +10,7 @@ export { createRng, type Rng } from './labels/rng.js';
 export { labelStats, groupOf, DEFAULT_GROUPS, type LabelStats, type LabelStat, type LabelGroup, type GroupThresholds } from './labels/stats.js';
 export { classWeights, WEIGHT_SCHEMES, type WeightScheme, type WeightOptions, type LabelWeights } from './labels/weights.js';
 export { planOversampling, PLANNERS, PLAN_METHODS, type PlanMethod, type PlanOptions, type PlannerDefinition, type OversamplingPlan } from './labels/oversample.js';
+export { SAMPLERS, SAMPLER_NAMES, type SamplerName, type SamplerDefinition, type SamplerOptions } from './labels/sampling.js';
 export { readLabelsCsv, parseLabelsCsv, type LabelsCsvOptions } from './data/labels-csv.js';
 export { evaluate, DEFAULT_THRESHOLD, type EvaluationInput, type Evaluation, type LabelMetrics, type EvaluationSummary } from './eval/evaluate.js';
 export { averagePrecision, precisionRecallF1, type ConfusionCounts, type Scores } from './eval/metrics.js';

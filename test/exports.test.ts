@@ -25,6 +25,8 @@ const SURFACE: Record<string, { source: string; names: string[] }> = {
       'PLANNERS',
       'PLAN_METHODS',
       'RESULT_FILES',
+      'SAMPLERS',
+      'SAMPLER_NAMES',
       'SUMMARY_METRICS',
       'TRIALS_COLUMNS',
       'WEIGHT_SCHEMES',
