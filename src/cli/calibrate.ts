@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../fs-atomic.js';
 import { InputError } from '../errors.js';
 import { loadSpec } from '../experiment/spec.js';
 import { BACKEND_NAMES } from '../experiment/spec.js';
@@ -15,7 +15,6 @@ interface CalibrateFlags {
   backend: string;
   resamples: string;
   analyzeOnly?: boolean;
-  readme?: string;
 }
 
 export function registerCalibrate(program: Command): void {
@@ -32,16 +31,8 @@ export function registerCalibrate(program: Command): void {
     .option('--backend <b>', `tfjs backend: ${BACKEND_NAMES.join(', ')}`, 'auto')
     .option('--resamples <n>', 'bootstrap resamples per interval', '1000')
     .option('--analyze-only', 'do not train; analyse the pools already in --out')
-    .option('--readme <file>', 'only render the saved verdicts into this README between the calibration markers')
     .action(async (suite: string, o: CalibrateFlags) => {
       const calibrate = await import('../bench/calibrate.js');
-      if (o.readme) {
-        const file = calibrate.calibrationFilePath(o.out);
-        const text = readFileSync(o.readme, 'utf8');
-        writeFileSync(o.readme, calibrate.replaceBetweenMarkers(text, calibrate.calibrationMarkdown(calibrate.readCalibration(file))));
-        process.stdout.write(`${o.readme}: calibration section rendered from ${file}\n`);
-        return;
-      }
       const spec = loadSpec(suite);
       const sizes = o.sizes.split(',').map((x) => numberOption('--sizes', x, { min: 2, integer: true }));
       const options = {
@@ -59,7 +50,7 @@ export function registerCalibrate(program: Command): void {
       if (!o.analyzeOnly) await calibrate.trainPools(spec, options);
       const result = calibrate.analyzePools(spec.name, options);
       const file = calibrate.calibrationFilePath(o.out);
-      writeFileSync(file, JSON.stringify(result, null, 1) + '\n');
+      writeFileAtomic(file, JSON.stringify(result, null, 1) + '\n');
       for (const r of result.results) process.stdout.write(`${r.condition.padEnd(20)} ${String(r.seeds).padStart(2)} seeds: gate fails ${r.draws - r.pass}/${r.draws} (${(r.failRate * 100).toFixed(1)} %)\n`);
       process.stdout.write(`verdicts: ${file}\n`);
     });

@@ -176,6 +176,38 @@ const benchTraining: Renderer = (root) => {
   );
 };
 
+/** The part of `results/calibration/verdicts.json` the README shows. */
+interface CalibrationView {
+  suite: string;
+  design: { sizes: number[]; note: string };
+  results: Array<{ condition: string; kind: string; description: string; seeds: number; draws: number; pass: number; failRate: number }>;
+}
+
+const percent = (x: number): string => `${(Math.round(x * 1000) / 10).toFixed(1)} %`;
+
+/** The regression gate's calibration: the share of comparisons it fails, per condition and seed count. */
+const calibration: Renderer = (root) => {
+  const file = join(root, 'results/calibration/verdicts.json');
+  if (!existsSync(file)) return null;
+  const c = JSON.parse(readFileSync(file, 'utf8')) as CalibrationView;
+  const sizes = c.design.sizes;
+  const lines = [
+    `Measured by \`npm run calibrate\` on the ${c.suite} suite (${c.design.note}; the raw verdicts are in \`results/calibration/verdicts.json\`). Share of comparisons the gate fails — a false alarm for the first two rows, the power for the others:`,
+    '',
+    `| change | kind | ${sizes.map((k) => `${k} seeds`).join(' | ')} |`,
+    `|---|---|${sizes.map(() => '---:').join('|')}|`,
+  ];
+  for (const name of [...new Set(c.results.map((r) => r.condition))]) {
+    const rows = c.results.filter((r) => r.condition === name);
+    const cell = (k: number) => {
+      const r = rows.find((x) => x.seeds === k);
+      return r ? `${percent(r.failRate)} (${r.draws - r.pass}/${r.draws})` : '—';
+    };
+    lines.push(`| ${rows[0].description} | ${rows[0].kind === 'regression' ? 'power' : 'false alarm'} | ${sizes.map(cell).join(' | ')} |`);
+  }
+  return lines.join('\n');
+};
+
 /** Every rendered block of the README, by name. */
 export const README_BLOCKS: Record<string, Renderer> = {
   'published-results': publishedResults,
@@ -183,6 +215,7 @@ export const README_BLOCKS: Record<string, Renderer> = {
   'bench-labels': benchLabels,
   'bench-data': benchData,
   'bench-training': benchTraining,
+  calibration,
 };
 
 /** The README with every block whose source exists rendered afresh. A block without markers is an error. */
