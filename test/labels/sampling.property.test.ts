@@ -84,3 +84,17 @@ describe('drawImages', () => {
     expect(freq[4]).toBe(0);
   });
 });
+
+describe('drawImages at the edge of the unit interval', () => {
+  it('a uniform draw that rounds up to the total lands on the last image that can be drawn', () => {
+    const cdf = cumulative([0.5, 0.5, 0, 0]);
+    const out = new Uint32Array(3);
+    // float() just below 1, and exactly where rounding can reach the total.
+    const edge = { float: () => 1 - 2 ** -53, int: () => 0, normal: () => 0, fork: () => edge, shuffle: <T>(a: T) => a } as unknown as Parameters<typeof drawImages>[1];
+    drawImages(cdf, edge, out);
+    expect(Array.from(out)).toEqual([1, 1, 1]);
+    const all = { ...edge, float: () => 1 } as unknown as Parameters<typeof drawImages>[1];
+    drawImages(cdf, all, out);
+    expect(Array.from(out)).toEqual([1, 1, 1]);
+  });
+});

@@ -68,10 +68,14 @@ export function cumulative(probabilities: ArrayLike<number>): Float64Array {
 export function drawImages(cdf: Float64Array, rng: Rng, out: Uint32Array): void {
   const n = cdf.length;
   const total = cdf[n - 1];
+  // The last image with a positive probability: where u·total rounds up to total, the search ends there,
+  // never on a trailing image that cannot be drawn.
+  let last = n - 1;
+  while (last > 0 && cdf[last - 1] === total) last--;
   for (let d = 0; d < out.length; d++) {
     const u = rng.float() * total;
     let lo = 0;
-    let hi = n - 1;
+    let hi = last;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (cdf[mid] > u) hi = mid;
