@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
@@ -56,9 +56,52 @@ function readHolder(path: string): { text: string | null; holder: Holder | undef
   }
 }
 
-/** A takeover claim older than this was left by a process that died while taking over: it is removed. */
-const TAKEOVER_STALE_MS = 10_000;
 const ATTEMPTS = 200;
+
+/**
+ * Creates `path` holding `text` only if it does not exist, and never visible half-written: the text
+ * goes to a private temporary file first, which is then hard-linked into place (atomic; EEXIST when
+ * the name is taken). False when it was taken; other errors are thrown.
+ */
+function createWhole(path: string, text: string): boolean {
+  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  writeFileSync(tmp, text);
+  try {
+    linkSync(tmp, path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
+const isStale = (holder: Holder | undefined, host: string): boolean => !holder || (holder.host === host && !alive(holder.pid));
+
+/**
+ * Removes a takeover claim left by a process of this host that is gone. It is moved aside first (one
+ * process wins the rename) and removed only if it is still that dead process's claim; a live claim
+ * moved by mistake is put back.
+ */
+function clearDeadClaim(claim: string, host: string): void {
+  const seen = readHolder(claim);
+  if (seen.text === null || !isStale(seen.holder, host)) return;
+  const aside = `${claim}.${process.pid}.aside`;
+  try {
+    renameSync(claim, aside);
+  } catch {
+    return; // someone else moved or removed it
+  }
+  if (readHolder(aside).text !== seen.text) {
+    try {
+      linkSync(aside, claim);
+    } catch {
+      // A new claim is already in place: the one moved aside is dropped.
+    }
+  }
+  rmSync(aside, { force: true });
+}
 
 /**
  * Takes the results folder for this process: creates it, proves it writable, and holds `.lock`
@@ -66,10 +109,11 @@ const ATTEMPTS = 200;
  * naming the holder; a lock left by a process of this host that is gone is taken over, with
  * `onNotice` told so.
  *
- * The lock is only ever created with O_EXCL, so two runs cannot both create it. Removing a dead
- * run's lock is the one step that could let two in (each removes it, one creates, the other removes
- * that): it is done only under a second O_EXCL claim, `.lock.takeover`, by the one process holding
- * that claim, after it has re-read the lock and found the very same dead holder.
+ * The lock is only ever created whole and only if absent (`createWhole`), so two runs cannot both
+ * create it and nobody reads half a lock. Removing a dead run's lock is the one step that could let
+ * two in (each removes it, one creates, the other removes that): it is done only under a second
+ * exclusive claim, `.lock.takeover`, by the one process holding that claim, after it has re-read the
+ * lock and found the very same dead holder.
  */
 export function lockResultsFolder(out: string, onNotice: (line: string) => void = () => {}): { release(): void } {
   const path = join(out, LOCK_FILE);
@@ -80,9 +124,16 @@ export function lockResultsFolder(out: string, onNotice: (line: string) => void 
     throw new InputError(`cannot create the results folder ${out}: ${ioReason(err)}`);
   }
   const me: Holder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+  const mine = JSON.stringify(me) + '\n';
+  const attempt = (file: string): boolean => {
     try {
-      writeFileSync(path, JSON.stringify(me) + '\n', { flag: 'wx' });
+      return createWhole(file, mine);
+    } catch (err) {
+      throw new InputError(`cannot write into the results folder ${out}: ${ioReason(err)}`);
+    }
+  };
+  for (let tries = 0; tries < ATTEMPTS; tries++) {
+    if (attempt(path)) {
       let released = false;
       return {
         release() {
@@ -91,39 +142,31 @@ export function lockResultsFolder(out: string, onNotice: (line: string) => void 
           rmSync(path, { force: true });
         },
       };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new InputError(`cannot write into the results folder ${out}: ${ioReason(err)}`);
     }
     const seen = readHolder(path);
     if (seen.text === null) continue; // released meanwhile: try again
     const { holder } = seen;
-    const stale = !holder || (holder.host === me.host && !alive(holder.pid));
-    if (!stale) {
+    if (!isStale(holder, me.host)) {
       throw new InputError(
         `${out}: another run is writing here (pid ${holder!.pid} on ${holder!.host}, since ${holder!.startedAt}); wait for it, or use another --out (delete ${path} if that run is gone)`,
       );
     }
-    try {
-      writeFileSync(claim, JSON.stringify(me) + '\n', { flag: 'wx' });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new InputError(`cannot write into the results folder ${out}: ${ioReason(err)}`);
+    if (!attempt(claim)) {
       // Another run is taking over: wait for it, then look again (its lock will then be alive).
-      try {
-        if (Date.now() - statSync(claim).mtimeMs > TAKEOVER_STALE_MS) rmSync(claim, { force: true });
-      } catch {
-        // The claim went away meanwhile.
-      }
+      clearDeadClaim(claim, me.host);
       pause(5);
       continue;
     }
+    let tookOver = false;
     try {
       if (readHolder(path).text === seen.text) {
-        onNotice(`${out}: taking over the lock of a run that is gone${holder ? ` (pid ${holder.pid}, since ${holder.startedAt})` : ''}`);
         rmSync(path, { force: true });
+        tookOver = true;
       }
     } finally {
       rmSync(claim, { force: true });
     }
+    if (tookOver) onNotice(`${out}: taking over the lock of a run that is gone${holder ? ` (pid ${holder.pid}, since ${holder.startedAt})` : ''}`);
   }
   throw new InputError(`${out}: cannot take the results folder's lock ${path}`);
 }

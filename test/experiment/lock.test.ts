@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { lockResultsFolder } from '../../src/experiment/lock.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const CONTENDERS = 4;
@@ -38,4 +39,17 @@ describe('the results folder lock', () => {
       expect(existsSync(join(out, '.lock.takeover'))).toBe(false);
     }
   }, 60_000);
+
+  it('a takeover claim left by a process that is gone does not block the folder', () => {
+    const out = mkdtempSync(join(tmpdir(), 'skewbench-lock-claim-'));
+    const dead = JSON.stringify({ pid: GONE, host: hostname(), startedAt: '2026-01-01T00:00:00.000Z' });
+    writeFileSync(join(out, '.lock'), dead);
+    writeFileSync(join(out, '.lock.takeover'), dead);
+    const notices: string[] = [];
+    const lock = lockResultsFolder(out, (line) => notices.push(line));
+    expect(notices).toEqual([expect.stringMatching(/taking over the lock of a run that is gone \(pid 4000000/)]);
+    expect(JSON.parse(readFileSync(join(out, '.lock'), 'utf8')).pid).toBe(process.pid);
+    lock.release();
+    expect(readdirSync(out)).toEqual([]);
+  });
 });
