@@ -133,6 +133,7 @@ export async function runTrial(trial: Trial, backend: BackendChoice, data: DataS
     const budget = train.budget === 'steps' ? { steps: train.epochs * batchesPerEpoch } : { epochs: train.epochs };
     const totalSteps = budget.steps ?? train.epochs * Math.ceil(trainSet.labels.rows / train.batchSize);
     const deferred = deferredLoss(method, loss, totalSteps);
+    const online = onlineAugment(method, trainSet, dataset.augmentations, root) ?? {};
     const result = await phase('train', async () => {
       model.current = buildModel(trial.model, {
         height: trainSet.height,
@@ -150,7 +151,7 @@ export async function runTrial(trial: Trial, backend: BackendChoice, data: DataS
         onEpoch: hooks.onEpoch,
         ...(deferred ? { deferred } : {}),
         ...(sampling ? { sampling } : {}),
-        ...(onlineAugment(method, trainSet, dataset.augmentations, root) ?? {}),
+        ...online,
       });
     });
     Object.assign(record, { epochs: result.epochs, steps: result.steps, finalLoss: result.finalLoss, imagesPerSecond: result.imagesPerSecond });
@@ -169,6 +170,8 @@ export async function runTrial(trial: Trial, backend: BackendChoice, data: DataS
           seed: root.fork('crt'),
           trainable: model.current!.head,
           sampling: samplerDefinition(crt.sampler)!.probabilities(trainSet.labels, {}),
+          // The head sees the images as stage 1 did: augmented online when the method says so.
+          ...online,
           onEpoch: hooks.onEpoch,
         });
       });

@@ -25,6 +25,7 @@ const spec = parseSpec(
       { name: 'class-aware', sampler: { method: 'class-aware' } },
       { name: 'online', augment: { online: ['flip', 'zoom', 'brightness'] } },
       { name: 'crt', crt: { steps: 4 } },
+      { name: 'crt-online', crt: { steps: 4 }, augment: { online: ['flip'] } },
     ],
     seeds: [3, 4],
   },
