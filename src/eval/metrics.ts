@@ -131,3 +131,28 @@ export function labelColumn(scores: Scores, truth: { rows: number; numLabels: nu
   }
   return column;
 }
+
+type Truth = { rows: number; numLabels: number; has(i: number, l: number): boolean };
+
+/** Macro-F1 at `threshold` of an n × L score matrix (each label's F1 as `precisionRecallF1` gives it, averaged). */
+export function macroF1At(scores: Scores, truth: Truth, threshold: number): number {
+  let sum = 0;
+  for (let l = 0; l < truth.numLabels; l++) sum += precisionRecallF1(confusionAt(labelColumn(scores, truth, l), threshold)).f1;
+  return truth.numLabels > 0 ? sum / truth.numLabels : 0;
+}
+
+/** Probabilities are clipped this far from 0 and 1, so a confident mistake costs a finite loss. */
+const LOSS_EPSILON = 1e-7;
+
+/** Mean binary cross-entropy of probabilities `scores` (n × L) against the truth. */
+export function meanBinaryCrossEntropy(scores: Scores, truth: Truth): number {
+  const L = truth.numLabels;
+  let sum = 0;
+  for (let i = 0; i < truth.rows; i++) {
+    for (let l = 0; l < L; l++) {
+      const p = Math.min(1 - LOSS_EPSILON, Math.max(LOSS_EPSILON, scores[i * L + l]));
+      sum -= truth.has(i, l) ? Math.log(p) : Math.log(1 - p);
+    }
+  }
+  return truth.rows * L > 0 ? sum / (truth.rows * L) : 0;
+}

@@ -5,9 +5,10 @@ import { samplerDefinition } from '../labels/sampling.js';
 import { createRng, type Rng } from '../labels/rng.js';
 import { classWeights } from '../labels/weights.js';
 import { evaluate } from '../eval/evaluate.js';
+import { macroF1At, meanBinaryCrossEntropy } from '../eval/metrics.js';
 import { buildModel, predict, resetHead, trainModel, type BackendChoice, type EpochInfo, type TrainOptions } from '../train/index.js';
 import { lossDefinition, type LossSpec } from '../train/losses/registry.js';
-import type { TrialRecord, TrialTimings } from '../records/records.js';
+import type { EpochRecord, TrialRecord, TrialTimings } from '../records/records.js';
 import { trialIdentity, type Trial } from './grid.js';
 import type { MethodSpec } from './spec.js';
 
@@ -134,6 +135,28 @@ export async function runTrial(trial: Trial, backend: BackendChoice, data: DataS
     const totalSteps = budget.steps ?? train.epochs * Math.ceil(trainSet.labels.rows / train.batchSize);
     const deferred = deferredLoss(method, loss, totalSteps);
     const online = onlineAugment(method, trainSet, dataset.augmentations, root) ?? {};
+    // Each epoch: the training loss, and the validation split's loss and macro-F1 (not timed as training).
+    const history: EpochRecord[] = [];
+    const epochsBefore = { epoch: 0, step: 0, seconds: 0 };
+    let training: 'train' | 'retrain' = 'train';
+    const onEpoch = async (info: EpochInfo): Promise<void> => {
+      const started = performance.now();
+      const hasVal = dataset.val.labels.rows > 0;
+      const valScores = hasVal ? predict(model.current!, dataset.val) : null;
+      // Validating is predicting: its time moves from the training phase to the predict phase.
+      const validating = (performance.now() - started) / 1000;
+      timings[training] = (timings[training] ?? 0) - validating;
+      timings.predict += validating;
+      history.push({
+        epoch: epochsBefore.epoch + info.epoch,
+        step: epochsBefore.step + info.steps,
+        loss: info.loss,
+        valLoss: valScores ? meanBinaryCrossEntropy(valScores, dataset.val.labels) : null,
+        valMacroF1: valScores ? macroF1At(valScores, dataset.val.labels, trial.evaluation.threshold) : null,
+        seconds: epochsBefore.seconds + info.seconds,
+      });
+      await hooks.onEpoch?.(info);
+    };
     const result = await phase('train', async () => {
       model.current = buildModel(trial.model, {
         height: trainSet.height,
@@ -148,18 +171,20 @@ export async function runTrial(trial: Trial, backend: BackendChoice, data: DataS
         batchSize: train.batchSize,
         learningRate: train.learningRate,
         seed: root,
-        onEpoch: hooks.onEpoch,
+        onEpoch,
         ...(deferred ? { deferred } : {}),
         ...(sampling ? { sampling } : {}),
         ...online,
       });
     });
-    Object.assign(record, { epochs: result.epochs, steps: result.steps, finalLoss: result.finalLoss, imagesPerSecond: result.imagesPerSecond });
+    Object.assign(record, { epochs: result.epochs, steps: result.steps, finalLoss: result.finalLoss, imagesPerSecond: result.imagesPerSecond, history });
+    Object.assign(epochsBefore, { epoch: result.epochs, step: result.steps, seconds: result.seconds });
     if (method.crt) {
       // Stage 2 of cRT: the representation stays, the classifier is drawn afresh and re-trained alone
       // with class-balanced sampling.
       const crt = method.crt;
       timings.retrain = 0;
+      training = 'retrain';
       const retrained = await phase('retrain', () => {
         resetHead(model.current!, root.fork('crt'));
         return trainModel(model.current!, trainSet, {
@@ -172,7 +197,7 @@ export async function runTrial(trial: Trial, backend: BackendChoice, data: DataS
           sampling: samplerDefinition(crt.sampler)!.probabilities(trainSet.labels, {}),
           // The head sees the images as stage 1 did: augmented online when the method says so.
           ...online,
-          onEpoch: hooks.onEpoch,
+          onEpoch,
         });
       });
       Object.assign(record, { steps: result.steps + retrained.steps, finalLoss: retrained.finalLoss });

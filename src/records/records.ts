@@ -57,6 +57,23 @@ export interface TrialRecord {
   summary: EvaluationSummary | null;
   /** Test-set metrics per label, in the dataset's label order; empty when the trial failed. */
   perLabel: LabelMetrics[];
+  /** One row per training epoch (history.csv); absent in folders written before it existed. */
+  history?: EpochRecord[];
+}
+
+/** One epoch of a trial's training: where it stood and how it did on the validation split. */
+export interface EpochRecord {
+  epoch: number;
+  /** Optimiser steps so far. */
+  step: number;
+  /** Mean training loss over the epoch's images. */
+  loss: number;
+  /** Mean binary cross-entropy of the validation images' scores; null without a validation split. */
+  valLoss: number | null;
+  /** Macro-F1 of the validation images at the evaluation threshold; null without a validation split. */
+  valMacroF1: number | null;
+  /** Training seconds so far (the validation itself not counted). */
+  seconds: number;
 }
 
 /** The fields of a record that come from the trial itself rather than from running it. */

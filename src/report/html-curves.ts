@@ -6,12 +6,15 @@ import { parseCsvTable, readText } from './csv.js';
 import type { TrialRecord } from '../records/records.js';
 
 /*
- * Learning curves from a results folder's history.csv: one row per trial and epoch, columns
- * `trial, epoch` and then any numeric series (`loss`, `val_loss`, `val_macro_f1`, …). Runs do not
- * write it yet; the report draws it when it is there and says so when it is not.
+ * Learning curves from a results folder's history.csv, which `run` writes: one row per trial and
+ * epoch, columns `trial, epoch`, the bookkeeping columns `step` and `seconds`, and any numeric series
+ * (`loss`, `val_loss`, `val_macro_f1`, …). The report draws it when it is there and says so when not.
  */
 
 export const HISTORY_FILE = 'history.csv';
+
+/** Columns of history.csv that are no curve. */
+const NOT_SERIES: ReadonlySet<string> = new Set(['trial', 'epoch', 'step', 'seconds']);
 
 export interface CurvePoint {
   trial: string;
@@ -32,7 +35,7 @@ export function readLearningCurves(dir: string, records: readonly TrialRecord[])
 
 export function parseLearningCurves(text: string, file: string, records: readonly TrialRecord[]): CurvePoint[] {
   const { header, rows } = parseCsvTable(text, file, ['trial', 'epoch']);
-  const series = header.filter((c) => c !== 'trial' && c !== 'epoch');
+  const series = header.filter((c) => !NOT_SERIES.has(c));
   if (series.length === 0) throw new InputError(`${file}:1: no series column after trial and epoch; expected e.g. loss`);
   const byId = new Map(records.map((r) => [r.trial, r]));
   const points: CurvePoint[] = [];

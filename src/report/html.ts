@@ -233,7 +233,7 @@ export function reportHtml(input: ReportInput): string {
   ];
   if (curves && curves.length > 0) charts.push({ id: 'chart-curves', spec: learningCurveSpec(curves, methodOrder(agg)) });
   const curvesBody = curves === null
-    ? `<p class="muted" id="no-curves">This folder has no ${HISTORY_FILE}, so there are no learning curves. A ${HISTORY_FILE} with columns <code>trial, epoch</code> and one column per series (e.g. <code>loss</code>) is drawn here when present.</p>`
+    ? `<p class="muted" id="no-curves">This folder has no ${HISTORY_FILE} (it was written before runs kept one), so there are no learning curves.</p>`
     : curves.length === 0
       ? `<p class="muted" id="no-curves">${HISTORY_FILE} has no values.</p>`
       : '<div class="chart" id="chart-curves"></div>';

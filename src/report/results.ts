@@ -6,9 +6,10 @@ import type { EvaluationSummary, LabelMetrics } from '../eval/evaluate.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import type { LabelGroup } from '../labels/stats.js';
 import { aggregate, type Aggregate, type MetricStatistic } from './aggregate.js';
-import { parseCsv, readText, toCsv, type Cell, type CsvRow } from './csv.js';
+import { parseCsv, parseCsvTable, readText, toCsv, type Cell, type CsvRow } from './csv.js';
 import { buildManifest, MANIFEST_FILE, type Manifest } from './manifest.js';
 import { predictionsPath } from './predictions.js';
+import { HISTORY_FILE } from './html-curves.js';
 import { checkRecord, compareRecords, TIMING_PHASES, TRIAL_STATUSES, type TrialRecord } from '../records/records.js';
 import type { SpecRecord } from '../records/records.js';
 
@@ -79,6 +80,39 @@ export const TRIALS_COLUMNS = [
   'data_fingerprint',
   'retrain_seconds',
 ] as const;
+
+/** history.csv: one row per trial and training epoch (see EpochRecord). */
+export const HISTORY_COLUMNS = ['trial', 'epoch', 'step', 'loss', 'val_loss', 'val_macro_f1', 'seconds'] as const;
+
+export function historyCsv(records: readonly TrialRecord[]): string {
+  const rows: Cell[][] = [];
+  for (const r of sortedRecords(records)) for (const e of r.history ?? []) rows.push([r.trial, e.epoch, e.step, e.loss, e.valLoss, e.valMacroF1, e.seconds]);
+  return toCsv(HISTORY_COLUMNS, rows);
+}
+
+/**
+ * history.csv back onto `records` (by trial id); a row of an unknown trial is an error naming its line.
+ * A history.csv with other columns (e.g. one a user made for the report's learning curves) is no
+ * record's history and is left to the report.
+ */
+function attachHistory(text: string, file: string, records: readonly TrialRecord[]): void {
+  const { header, rows } = parseCsvTable(text, file, ['trial', 'epoch']);
+  if (!HISTORY_COLUMNS.every((c) => header.includes(c))) return;
+  const byId = new Map(records.map((r) => [r.trial, r]));
+  for (const row of rows) {
+    const trial = row.string('trial');
+    const record = byId.get(trial);
+    if (!record) throw new InputError(`${file}:${row.line}: trial ${trial} is not in the folder's trials.csv`);
+    (record.history ??= []).push({
+      epoch: row.integer('epoch'),
+      step: row.integer('step'),
+      loss: row.number('loss'),
+      valLoss: row.optionalNumber('val_loss'),
+      valMacroF1: row.optionalNumber('val_macro_f1'),
+      seconds: row.number('seconds'),
+    });
+  }
+}
 
 /** per_label.csv: the columns promised to users, then the confusion counts behind them. */
 export const PER_LABEL_COLUMNS = [
@@ -226,6 +260,9 @@ export function writeResults(dir: string, records: readonly TrialRecord[], optio
     [RESULT_FILES.summary, summaryCsv(agg)],
     [RESULT_FILES.perLabelSummary, perLabelSummaryCsv(agg)],
   ];
+  // The training history, when the trials recorded one; a history of another run never stays beside these tables.
+  if (records.some((r) => r.history?.length)) texts.push([HISTORY_FILE, historyCsv(records)]);
+  else rmSync(join(dir, HISTORY_FILE), { force: true });
   const manifest = buildManifest({
     spec: options.spec,
     records: sortedRecords(records),
@@ -404,6 +441,8 @@ export function readResults(dir: string, options: { verify?: boolean } = {}): Tr
       throw new InputError(`${perLabelFile}: trial ${r.trial} has ${r.perLabel.length} label rows but ${trialsFile} says it has ${r.summary.labels} labels`);
     }
   }
+  const historyFile = join(dir, HISTORY_FILE);
+  if (existsSync(historyFile)) attachHistory(readText(historyFile, 'the training history'), historyFile, records);
   // Well-formed tables can still come from two runs: the manifest's hashes tell.
   if (options.verify !== false) verifyResultsFolder(dir);
   return records;

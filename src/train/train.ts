@@ -16,7 +16,7 @@ export interface EpochInfo {
   steps: number;
   /** Mean loss over the images of this epoch. */
   loss: number;
-  /** Wall-clock seconds since training started. */
+  /** Wall-clock seconds of training so far (time spent in onEpoch itself not counted). */
   seconds: number;
 }
 
@@ -132,6 +132,9 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
   let steps = 0;
   let images = 0;
   const started = performance.now();
+  // Time spent in onEpoch (e.g. validating) is not training time.
+  let hookSeconds = 0;
+  const elapsed = () => (performance.now() - started) / 1000 - hookSeconds;
   try {
     for (let epoch = 1; epoch <= epochs && steps < stepBudget; epoch++) {
       if (cdf) {
@@ -169,12 +172,16 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
       const epochLoss = lossSum / epochImages;
       checkEpochLoss(loss.kind, epochLoss, lossHistory[0], epoch, steps);
       lossHistory.push(epochLoss);
-      if (options.onEpoch) await options.onEpoch({ epoch, epochs, steps, loss: epochLoss, seconds: (performance.now() - started) / 1000 });
+      if (options.onEpoch) {
+        const hookStarted = performance.now();
+        await options.onEpoch({ epoch, epochs, steps, loss: epochLoss, seconds: elapsed() });
+        hookSeconds += (performance.now() - hookStarted) / 1000;
+      }
     }
   } finally {
     optimizer.dispose();
   }
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = elapsed();
   return {
     epochs: lossHistory.length,
     steps,

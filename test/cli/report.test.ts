@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.js';
 
 const CHARTS = ['delta.png', 'delta.svg', 'per_label_f1.png', 'per_label_f1.svg'];
-const CSVS = ['trials.csv', 'per_label.csv', 'summary.csv', 'per_label_summary.csv', 'manifest.json'];
+const CSVS = ['trials.csv', 'per_label.csv', 'summary.csv', 'per_label_summary.csv', 'history.csv', 'manifest.json'];
 
 /** Each case gets the run's CSVs in a folder of its own, without the charts. */
 function csvCopy(from: string, to: string): string {

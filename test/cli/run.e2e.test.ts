@@ -46,6 +46,25 @@ describe('skewbench run experiments/smoke.json (end to end)', () => {
     expect(manifest.backends[0].backend).toMatch(/^(wasm|tensorflow|cpu)$/);
     expect(readdirSync(join(first, 'predictions'))).toHaveLength(6);
     expect(readdirSync(first).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    // The training history: one row per trial and epoch it trained, listed and hashed in the manifest.
+    const history = readCsv(join(first, 'history.csv'));
+    expect(Object.keys(history[0])).toEqual(['trial', 'epoch', 'step', 'loss', 'val_loss', 'val_macro_f1', 'seconds']);
+    for (const t of trials) {
+      const rows = history.filter((h) => h.trial === t.trial);
+      expect(rows.map((h) => h.epoch)).toEqual(Array.from({ length: Number(t.epochs) }, (_, i) => String(i + 1)));
+      expect(rows.at(-1)!.step).toBe(t.steps);
+    }
+    expect(history.length).toBeGreaterThanOrEqual(6);
+    for (const h of history) {
+      expect(Number(h.val_macro_f1)).toBeGreaterThanOrEqual(0);
+      expect(Number(h.val_macro_f1)).toBeLessThanOrEqual(1);
+      expect(Number.isFinite(Number(h.val_loss))).toBe(true);
+    }
+    expect(manifest.files).toContain('history.csv');
+    expect(Object.keys(manifest.sha256)).toContain('history.csv');
+    const page = readFileSync(join(first, 'report.html'), 'utf8');
+    expect(page).toContain('id="chart-curves"');
+    expect(page).not.toContain('id="no-curves"');
   });
 
   it('per-label numbers agree with the saved predictions', () => {

@@ -87,6 +87,23 @@ describe('runTrial', () => {
     expect(() => parseSpec({ ...spec, name: 'x', methods: [{ name: 'baseline' }, { name: 'c', crt: {}, plan: { method: 'rfs' } }] }, 'x.json')).toThrow(/methods\[1\]\.crt: cRT re-balances in its second stage/);
   });
 
+  it('records one history row per epoch: the step, the training loss, the validation loss and macro-F1; cRT’s stage 2 continues it', async () => {
+    const of = (name: string) => trials.find((t) => t.seed === 3 && t.method.name === name)!;
+    const base = (await runTrial(of('baseline'), backend)).record;
+    expect(base.history!.map((h) => h.epoch)).toEqual(Array.from({ length: base.epochs }, (_, i) => i + 1));
+    expect(base.history!.at(-1)!.step).toBe(base.steps);
+    expect(base.history!.at(-1)!.loss).toBe(base.finalLoss);
+    for (const h of base.history!) {
+      expect(h.valMacroF1!).toBeGreaterThanOrEqual(0);
+      expect(h.valMacroF1!).toBeLessThanOrEqual(1);
+      expect(h.valLoss!).toBeGreaterThan(0);
+      expect(h.seconds).toBeGreaterThan(0);
+    }
+    const crt = (await runTrial(of('crt'), backend)).record;
+    expect(crt.history!.length).toBe(crt.epochs + 1);
+    expect(crt.history!.at(-1)).toMatchObject({ epoch: crt.epochs + 1, step: crt.steps });
+  });
+
   it('is reproducible: the same trial twice gives the same metrics', async () => {
     const t = trials.find((x) => x.method.name === 'weighted' && x.seed === 4)!;
     const a = (await runTrial(t, backend)).record;

@@ -11,7 +11,7 @@ import { stepBetween } from '../../src/report/history.js';
 import { runCli } from '../cli/run-cli.js';
 import { openBrowser } from './browser.js';
 
-const CSVS = ['trials.csv', 'per_label.csv', 'summary.csv', 'per_label_summary.csv', 'manifest.json'];
+const CSVS = ['trials.csv', 'per_label.csv', 'summary.csv', 'per_label_summary.csv', 'history.csv', 'manifest.json'];
 
 function expectInputError(r: ReturnType<typeof runCli>, message: RegExp): void {
   expect(r.code, r.stderr).toBe(2);

@@ -17,7 +17,15 @@ import { openBrowser } from './browser.js';
  * as an error. A screenshot lands in SKEWBENCH_SCREENSHOT (default: the temporary folder).
  */
 
-const CSVS = ['trials.csv', 'per_label.csv', 'summary.csv', 'per_label_summary.csv', 'manifest.json'];
+/** A manifest as a run without a history.csv would have written it (for folders given a history.csv by hand). */
+function withoutHistory(manifest: string): string {
+  const m = JSON.parse(manifest) as { files: string[]; sha256: Record<string, string> };
+  m.files = m.files.filter((f) => f !== 'history.csv');
+  delete m.sha256['history.csv'];
+  return JSON.stringify(m, null, 2);
+}
+
+const CSVS = ['trials.csv', 'per_label.csv', 'summary.csv', 'per_label_summary.csv', 'history.csv', 'manifest.json'];
 
 interface Opened {
   page: Page;
@@ -53,9 +61,10 @@ describe('report.html in headless Chromium', () => {
   beforeAll(async () => {
     const r = runCli(['run', 'experiments/smoke.json', '--out', run, '--workers', '1']);
     expect(r.code, r.stderr).toBe(0);
-    // The same results with a history.csv: two epochs per trial, loss falling.
+    // The same results with a history.csv a user wrote (two epochs per trial, loss falling) instead of the run's.
     mkdirSync(withHistory);
-    for (const f of CSVS) copyFileSync(join(run, f), join(withHistory, f));
+    for (const f of CSVS.filter((f) => f !== 'history.csv' && f !== 'manifest.json')) copyFileSync(join(run, f), join(withHistory, f));
+    writeFileSync(join(withHistory, 'manifest.json'), withoutHistory(readFileSync(join(run, 'manifest.json'), 'utf8')));
     const trials = readResults(run).map((t) => t.trial);
     writeFileSync(join(withHistory, 'history.csv'), ['trial,epoch,loss,val_macro_f1', ...trials.flatMap((t, i) => [`${t},1,${0.7 + i / 100},0.2`, `${t},2,${0.5 + i / 100},0.3`])].join('\n') + '\n');
     const h = runCli(['report', withHistory]);
@@ -87,13 +96,14 @@ describe('report.html in headless Chromium', () => {
   it('draws every chart as SVG with marks, one point per label and method, and shows tooltips', async () => {
     const { page, problems } = await open(run);
     const charts = await page.$$eval('div.chart', (divs) => divs.map((d) => ({ id: d.id, marks: d.querySelectorAll('svg g.mark-symbol path, svg g.mark-line path, svg g.mark-rule line').length })));
-    expect(charts.map((c) => c.id)).toEqual(['chart-per-label', 'chart-delta']);
+    // The run wrote its history.csv, so its learning curves are drawn too.
+    expect(charts.map((c) => c.id)).toEqual(['chart-per-label', 'chart-delta', 'chart-curves']);
     for (const c of charts) expect(c.marks, c.id).toBeGreaterThan(0);
     const points = perLabelF1Points(aggregate(readResults(run))).length;
     // The points the page drew are the points of the data (one per label, method and panel).
     const symbols = await page.$$eval('#chart-per-label svg g.mark-symbol.role-mark', (gs) => gs.map((g) => g.querySelectorAll('path').length));
     expect(Math.max(...symbols)).toBe(points);
-    expect(await page.locator('#no-curves').textContent()).toMatch(/no history\.csv/);
+    expect(await page.locator('#no-curves').count()).toBe(0);
 
     const point = page.locator('#chart-per-label svg g.mark-symbol path').first();
     await point.hover({ force: true });
@@ -152,7 +162,8 @@ describe('report.html in headless Chromium', () => {
     expect(r.stderr).toMatch(/bare: has trials\.csv but no manifest\.json/);
     const broken = join(root, 'broken-history');
     mkdirSync(broken);
-    for (const f of CSVS) copyFileSync(join(run, f), join(broken, f));
+    for (const f of CSVS.filter((f) => f !== 'history.csv' && f !== 'manifest.json')) copyFileSync(join(run, f), join(broken, f));
+    writeFileSync(join(broken, 'manifest.json'), withoutHistory(readFileSync(join(run, 'manifest.json'), 'utf8')));
     writeFileSync(join(broken, 'history.csv'), 'trial,epoch,loss\nnot-a-trial,1,0.5\n');
     const h = runCli(['report', broken]);
     expect(h.code, h.stderr).toBe(2);

@@ -68,6 +68,25 @@ describe('writeResults / readResults', () => {
     expect(back[1].timings).not.toHaveProperty('retrain');
   });
 
+  it('keeps each trial’s training history in history.csv, listed and hashed in the manifest; a run without one leaves none behind', () => {
+    const records = mixedRecords();
+    records[0] = { ...records[0], history: [
+      { epoch: 1, step: 5, loss: 0.6931471805599453, valLoss: 0.5, valMacroF1: 0.25, seconds: 1.5 },
+      { epoch: 2, step: 10, loss: 0.1 + 0.2, valLoss: null, valMacroF1: null, seconds: 3 },
+    ] };
+    writeResults(dir, records, options());
+    expect(readFileSync(join(dir, 'history.csv'), 'utf8').split('\n')[0]).toBe('trial,epoch,step,loss,val_loss,val_macro_f1,seconds');
+    expect(readManifest(dir).files).toContain('history.csv');
+    const back = readResults(dir);
+    expect(back).toEqual(records);
+    expect(back[1]).not.toHaveProperty('history');
+    // Another run into the folder, without histories: the old history.csv goes.
+    const without = mixedRecords();
+    writeResults(dir, without, options());
+    expect(existsSync(join(dir, 'history.csv'))).toBe(false);
+    expect(readResults(dir)).toEqual(without);
+  });
+
   it('writes rows in grid order whatever order the trials finished in', () => {
     const records = mixedRecords();
     writeResults(dir, [...records].reverse(), options());
