@@ -35,6 +35,20 @@ export interface LabelStats {
   warnings: string[];
 }
 
+const GROUP_RARITY: Record<LabelGroup, number> = { head: 0, medium: 1, tail: 2 };
+
+/** The group a label has in most of `groups` (one per seed); a tie goes to the rarer group. */
+export function majorityGroup(groups: readonly LabelGroup[]): LabelGroup {
+  const tally = new Map<LabelGroup, number>();
+  for (const g of groups) tally.set(g, (tally.get(g) ?? 0) + 1);
+  let best: LabelGroup = groups[0];
+  for (const [g, n] of tally) {
+    const bestN = tally.get(best)!;
+    if (n > bestN || (n === bestN && GROUP_RARITY[g] > GROUP_RARITY[best])) best = g;
+  }
+  return best;
+}
+
 export function groupOf(count: number, groups: GroupThresholds = DEFAULT_GROUPS): LabelGroup {
   if (count >= groups.head) return 'head';
   if (count < groups.tail) return 'tail';

@@ -1,7 +1,7 @@
 import { InputError } from '../errors.js';
 import { DEFAULT_LEVEL, pairedDifference, summarizeSeeds, type Interval, type PairedDifference, type SeedSummary } from '../eval/seed-stats.js';
 import type { LabelMetrics } from '../eval/evaluate.js';
-import type { LabelGroup } from '../labels/stats.js';
+import { majorityGroup, type LabelGroup } from '../labels/stats.js';
 import { compareRecords, type TrialRecord } from '../records/records.js';
 
 /*
@@ -104,7 +104,6 @@ export interface AggregateOptions {
   level?: number;
 }
 
-const GROUP_RARITY: Record<LabelGroup, number> = { head: 0, medium: 1, tail: 2 };
 
 function keyOf(k: StatisticKey): string {
   return JSON.stringify([k.dataset, k.skew, k.method]);
@@ -132,16 +131,6 @@ function statistic(metric: string, values: Map<number, number>, baseline: Map<nu
   };
 }
 
-function majorityGroup(groups: readonly LabelGroup[]): LabelGroup {
-  const tally = new Map<LabelGroup, number>();
-  for (const g of groups) tally.set(g, (tally.get(g) ?? 0) + 1);
-  let best: LabelGroup = groups[0];
-  for (const [g, n] of tally) {
-    const bestN = tally.get(best)!;
-    if (n > bestN || (n === bestN && GROUP_RARITY[g] > GROUP_RARITY[best])) best = g;
-  }
-  return best;
-}
 
 /**
  * Seed statistics of `records`. Failed trials are left out of every statistic and listed in

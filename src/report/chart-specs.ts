@@ -1,5 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { Aggregate, StatisticKey } from './aggregate.js';
+import { levelText } from './format.js';
 
 /*
  * Vega-Lite specs of the two result charts, built from an aggregate. Pure: same aggregate, same
@@ -134,10 +135,6 @@ function seedsText(counts: readonly number[]): string {
 function truncate(text: string, max: number): string {
   const chars = [...text];
   return chars.length <= max ? text : chars.slice(0, max - 1).join('') + '…';
-}
-
-function levelText(level: number): string {
-  return `${Math.round(level * 1000) / 10} %`;
 }
 
 /** A chart that says why there is nothing to draw, so a results folder never keeps a stale chart. */

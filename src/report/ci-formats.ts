@@ -1,5 +1,6 @@
 import type { Interval } from '../eval/seed-stats.js';
 import type { Comparison, GateRow as CompareRow } from './compare.js';
+import { levelText, signed } from './format.js';
 
 /*
  * The regression gate for CI systems: JUnit XML (one test case per compared label, a failure with
@@ -82,17 +83,8 @@ export function gateReport(c: Comparison): GateReport {
   };
 }
 
-function levelText(level: number): string {
-  return `${Math.round(level * 1000) / 10} %`;
-}
-
 function fixed(x: number): string {
   return x.toFixed(3);
-}
-
-function signed(x: number): string {
-  const t = Math.abs(x).toFixed(3);
-  return Number(t) === 0 ? `±${t}` : `${x > 0 ? '+' : '-'}${t}`;
 }
 
 /** "F1 0.430 → 0.230 (Δ -0.200, 95 % interval [-0.200, -0.200], paired, 2 seeds)" */

@@ -5,9 +5,9 @@ import { bootstrapMeanInterval, DEFAULT_BOOTSTRAP_RESAMPLES } from '../eval/boot
 import { bhAdjust, holmAdjust } from '../eval/multiplicity.js';
 import { minimumDetectableDrop, pairedDropTest, type Degenerate, type Interval } from '../eval/seed-stats.js';
 import { createRng, hash32 } from '../labels/rng.js';
-import type { LabelGroup } from '../labels/stats.js';
+import { majorityGroup, type LabelGroup } from '../labels/stats.js';
 import { readText } from './csv.js';
-import { num, table, useColor } from './format.js';
+import { levelText, num, signed, table, useColor } from './format.js';
 import { parsePerLabelCsv, RESULT_FILES, verifyResultsFolder, type PerLabelRow } from './results.js';
 
 /*
@@ -157,7 +157,6 @@ const ROUND_OFF = 1e-12;
 /** Power at which the minimum detectable drop is stated. */
 const MDD_POWER = 0.8;
 
-const GROUP_RARITY: Record<LabelGroup, number> = { head: 0, medium: 1, tail: 2 };
 
 /** A results folder means its per_label.csv; any other path is read as a per-label CSV itself. */
 export function perLabelFileOf(path: string): string {
@@ -227,16 +226,6 @@ function collect(side: ComparisonSide, metric: CompareMetric): { perLabel: Map<s
   return { perLabel: out, trials };
 }
 
-function majorityGroup(groups: readonly LabelGroup[]): LabelGroup {
-  const tally = new Map<LabelGroup, number>();
-  for (const g of groups) tally.set(g, (tally.get(g) ?? 0) + 1);
-  let best = groups[0];
-  for (const [g, n] of tally) {
-    const bestN = tally.get(best)!;
-    if (n > bestN || (n === bestN && GROUP_RARITY[g] > GROUP_RARITY[best])) best = g;
-  }
-  return best;
-}
 
 function mean(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length;
@@ -478,17 +467,6 @@ function fmtP(p: number): string {
 
 // ---------------------------------------------------------------------------------------------
 // Formatting
-
-function levelText(level: number): string {
-  return `${Math.round(level * 1000) / 10} %`;
-}
-
-/** A difference with its sign; one that rounds to zero is "±0.000". */
-function signed(x: number, digits = 3): string {
-  const text = num(Math.abs(x), digits);
-  if (Number(text) === 0) return `±${text}`;
-  return (x > 0 ? '+' : '-') + text;
-}
 
 function intervalText(interval: Interval | null): string {
   return interval ? `[${signed(interval.low)}, ${signed(interval.high)}]` : '—';

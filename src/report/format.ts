@@ -9,6 +9,19 @@ export function num(x: number | null | undefined, digits = 3): string {
   return x.toFixed(digits);
 }
 
+/** A difference with its sign; one that rounds to zero is "±0.000", neither gain nor loss; none is an em dash. */
+export function signed(x: number | null | undefined, digits = 3): string {
+  const text = num(x === null || x === undefined ? x : Math.abs(x), digits);
+  if (text === '—') return text;
+  if (Number(text) === 0) return `±${text}`;
+  return (x! > 0 ? '+' : '-') + text;
+}
+
+/** A confidence level as a percentage, e.g. 0.975 → "97.5 %". */
+export function levelText(level: number): string {
+  return `${Math.round(level * 1000) / 10} %`;
+}
+
 /** A plain cli-table3 table with right-aligned numeric columns (every column but the first). */
 export function table(head: string[], rows: Array<Array<string | number>>): string {
   const color = useColor();

@@ -8,6 +8,7 @@ import { HISTORY_FILE, learningCurveSpec, readLearningCurves, type CurvePoint } 
 import { esc, htmlPage, htmlTable, type Cell, type PageChart } from './html-page.js';
 import type { Manifest } from './manifest.js';
 import type { TrialRecord } from '../records/records.js';
+import { signed } from './format.js';
 
 /*
  * report.html: everything a results folder holds, for a person in a browser — summary and per-label
@@ -27,12 +28,6 @@ export interface ReportInput {
 
 function fixed(x: number | null | undefined, digits = 3): string {
   return x === null || x === undefined || Number.isNaN(x) ? '—' : x.toFixed(digits);
-}
-
-function signed(x: number | null | undefined, digits = 3): string {
-  if (x === null || x === undefined) return '—';
-  const t = Math.abs(x).toFixed(digits);
-  return Number(t) === 0 ? `±${t}` : `${x > 0 ? '+' : '-'}${t}`;
 }
 
 function meanCell(s: SeedSummary, digits = 3): Cell {

@@ -1,6 +1,6 @@
 import type { PairedDifference } from '../eval/seed-stats.js';
 import type { Aggregate, LabelMetric, LabelStatistic, MethodRuns, StatisticKey, SummaryMetric } from './aggregate.js';
-import { num, table, useColor } from './format.js';
+import { levelText, num, signed, table, useColor } from './format.js';
 
 /*
  * Terminal tables of an aggregate, one block per dataset × skew. Pure: they return strings and the
@@ -16,13 +16,6 @@ const GREEN = '\x1b[32m';
 const RED = '\x1b[31m';
 const DEFAULT_FG = '\x1b[39m';
 
-/** A difference with its sign; one that rounds to zero is "±0.000", neither gain nor loss. */
-function signed(x: number, digits = 3): string {
-  const text = num(Math.abs(x), digits);
-  if (Number(text) === 0) return `±${text}`;
-  return (x > 0 ? '+' : '-') + text;
-}
-
 function paint(text: string, delta: number | null, color: boolean): string {
   if (!color || delta === null || Number(num(delta)) === 0) return text;
   return (delta > 0 ? GREEN : RED) + text + DEFAULT_FG;
@@ -34,10 +27,6 @@ function deltaText(d: PairedDifference | null, withInterval: boolean, color: boo
   let text = signed(d.mean) + (d.significant ? '*' : '');
   if (withInterval) text += d.ci ? ` [${signed(d.ci.low)}, ${signed(d.ci.high)}]` : ' [—]';
   return paint(text, d.mean, color);
-}
-
-function levelText(level: number): string {
-  return `${Math.round(level * 1000) / 10} %`;
 }
 
 /** Runs grouped by dataset and skew, each group keeping grid order with the baseline first. */
