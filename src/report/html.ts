@@ -8,7 +8,7 @@ import { HISTORY_FILE, learningCurveSpec, readLearningCurves, type CurvePoint } 
 import { esc, htmlPage, htmlTable, type Cell, type PageChart } from './html-page.js';
 import type { Manifest } from './manifest.js';
 import type { TrialRecord } from '../records/records.js';
-import { signed } from './format.js';
+import { num, signed } from './format.js';
 
 /*
  * report.html: everything a results folder holds, for a person in a browser — summary and per-label
@@ -26,16 +26,12 @@ export interface ReportInput {
   curves: CurvePoint[] | null;
 }
 
-function fixed(x: number | null | undefined, digits = 3): string {
-  return x === null || x === undefined || Number.isNaN(x) ? '—' : x.toFixed(digits);
-}
-
 function meanCell(s: SeedSummary, digits = 3): Cell {
-  return { text: fixed(s.mean, digits), sort: s.mean, title: s.ci ? `${Math.round(s.level * 100)} % CI [${fixed(s.ci.low, digits)}, ${fixed(s.ci.high, digits)}], ${s.n} seeds` : `${s.n} seed(s), no interval` };
+  return { text: num(s.mean, digits), sort: s.mean, title: s.ci ? `${Math.round(s.level * 100)} % CI [${num(s.ci.low, digits)}, ${num(s.ci.high, digits)}], ${s.n} seeds` : `${s.n} seed(s), no interval` };
 }
 
 function intervalCell(s: SeedSummary | null): Cell {
-  return s?.ci ? { text: `[${fixed(s.ci.low)}, ${fixed(s.ci.high)}]`, sort: s.ci.low } : { text: '—', sort: null };
+  return s?.ci ? { text: `[${num(s.ci.low)}, ${num(s.ci.high)}]`, sort: s.ci.low } : { text: '—', sort: null };
 }
 
 function deltaCell(s: MetricStatistic | undefined): Cell {
@@ -95,7 +91,7 @@ function perLabelTable(agg: Aggregate): string {
         f1.method,
         f1.label,
         { text: f1.group, sort: { head: 0, medium: 1, tail: 2 }[f1.group] },
-        { text: fixed(f1.trainCount, f1.trainCount % 1 === 0 ? 0 : 1), sort: f1.trainCount },
+        { text: num(f1.trainCount, f1.trainCount % 1 === 0 ? 0 : 1), sort: f1.trainCount },
         value('f1'),
         intervalCell(m.get('f1')?.stats ?? null),
         f1.method === agg.baseline ? { text: 'baseline', sort: null, cls: 'muted' } : deltaCell(m.get('f1')),
@@ -143,7 +139,7 @@ function labelStatsSection(agg: Aggregate, records: readonly TrialRecord[]): str
     parts.push(
       htmlTable({
         id: `label-stats-${parts.length + 1}`,
-        caption: `${panel}: ${labels.length} labels, MeanIR ${fixed(meanIR, 2)}, MaxIR ${fixed(maxIR, 2)} (training images of ${method}'s trials before resampling, mean over seeds)`,
+        caption: `${panel}: ${labels.length} labels, MeanIR ${num(meanIR, 2)}, MaxIR ${num(maxIR, 2)} (training images of ${method}'s trials before resampling, mean over seeds)`,
         head: ['label', 'group', 'train images', 'share', 'IRLbl', 'test support'],
         numeric: [2, 3, 4, 5],
         groupFilter: false,
@@ -154,10 +150,10 @@ function labelStatsSection(agg: Aggregate, records: readonly TrialRecord[]): str
             cells: [
               s.label,
               { text: s.group, sort: { head: 0, medium: 1, tail: 2 }[s.group] },
-              { text: fixed(s.trainCount, s.trainCount % 1 === 0 ? 0 : 1), sort: s.trainCount },
+              { text: num(s.trainCount, s.trainCount % 1 === 0 ? 0 : 1), sort: s.trainCount },
               { text: total > 0 ? `${((100 * s.trainCount) / total).toFixed(1)} %` : '—', sort: total > 0 ? s.trainCount / total : null },
-              { text: fixed(ir[i], 2), sort: ir[i] },
-              { text: fixed(sup, sup !== null && sup % 1 === 0 ? 0 : 1), sort: sup },
+              { text: num(ir[i], 2), sort: ir[i] },
+              { text: num(sup, sup !== null && sup % 1 === 0 ? 0 : 1), sort: sup },
             ],
           };
         }),
@@ -189,11 +185,11 @@ function manifestSection(m: Manifest, records: readonly TrialRecord[]): string {
           { text: t.status + (t.reason ? `: ${t.reason}` : ''), title: t.reason ?? undefined },
           ...fp,
           { text: r ? String(r.trainImages) : '—', sort: r?.trainImages ?? null },
-          { text: fixed(r?.finalLoss, 4), sort: r?.finalLoss ?? null },
-          { text: fixed(r?.timings.data, 2), sort: r?.timings.data ?? null },
-          { text: fixed(r?.timings.train, 2), sort: r?.timings.train ?? null },
-          { text: fixed(r?.timings.total, 2), sort: r?.timings.total ?? null },
-          { text: fixed(r?.imagesPerSecond, 0), sort: r?.imagesPerSecond ?? null },
+          { text: num(r?.finalLoss, 4), sort: r?.finalLoss ?? null },
+          { text: num(r?.timings.data, 2), sort: r?.timings.data ?? null },
+          { text: num(r?.timings.train, 2), sort: r?.timings.train ?? null },
+          { text: num(r?.timings.total, 2), sort: r?.timings.total ?? null },
+          { text: num(r?.imagesPerSecond, 0), sort: r?.imagesPerSecond ?? null },
           r ? `${r.backend} ${r.backendVersion}` : '—',
         ],
       };
@@ -208,7 +204,7 @@ function manifestSection(m: Manifest, records: readonly TrialRecord[]): string {
       ['skewbench', `${m.skewbench?.version ?? '?'} · commit ${m.skewbench?.commit ?? 'unknown (not a git checkout)'}`],
       ['started', m.startedAt],
       ['finished', m.finishedAt],
-      ['wall time', `${fixed(m.wallSeconds, 1)} s`],
+      ['wall time', `${num(m.wallSeconds, 1)} s`],
       ['trials', `${m.counts?.trials ?? m.trials.length} (${m.counts?.ok ?? '?'} ok, ${m.counts?.failed ?? '?'} failed)`],
       ['runtime', m.runtime ? `Node ${m.runtime.node} · ${m.runtime.platform} ${m.runtime.arch} · ${m.runtime.cpus} × ${m.runtime.cpuModel}` : '—'],
       ['backends', (m.backends ?? []).map((b) => `${b.backend} ${b.version}`).join(', ') || '—'],
