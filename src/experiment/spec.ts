@@ -12,6 +12,7 @@ import { AUGMENTATIONS, type AugmentationName } from '../data/types.js';
 import { DATASET_NAMES, datasetSource } from '../data/sources/registry.js';
 import { LOSSES, LOSS_KINDS, lossDefinition, type LossKind } from '../train/losses/registry.js';
 import { BACKEND_PREFERENCES, MODEL_KINDS } from '../train/names.js';
+import { DEFAULT_STEP_SCHEDULE, SCHEDULE_KINDS, type LearningRateSchedule } from '../train/schedule.js';
 
 /*
  * A suite spec (experiments/*.json) says which data, skews, methods and seeds to compare. The schema
@@ -59,6 +60,58 @@ const datasetSchema = z.strictObject({
   options: z.record(z.string(), z.unknown()).default({}),
 });
 
+const fraction = z.number().gt(0).lt(1);
+
+/** A schedule by name (its defaults) or as an object; resolved to the object form. */
+const scheduleSchema = z
+  .union(
+    [
+      z.enum(SCHEDULE_KINDS),
+      z.strictObject({
+        kind: z.enum(SCHEDULE_KINDS),
+        /** Linear warm-up over this fraction of the budget. */
+        warmup: z.number().min(0).lt(1).optional(),
+        /** step: milestones as fractions of the budget, ascending. */
+        at: z.array(fraction).min(1).optional(),
+        /** step: the factor applied at each milestone. */
+        factor: z.number().gt(0).max(1).optional(),
+        /** cosine: the last factor. */
+        final: z.number().min(0).max(1).optional(),
+      }),
+    ],
+    { error: `expected one of ${SCHEDULE_KINDS.join(', ')}, or an object { kind, warmup?, at?, factor?, final? }` },
+  )
+  .transform((value, ctx): LearningRateSchedule => {
+    const given = typeof value === 'string' ? { kind: value } : value;
+    const warmup = given.warmup ? { warmup: given.warmup } : {};
+    const misplaced = (key: 'at' | 'factor' | 'final', kinds: string) => {
+      if (given[key as keyof typeof given] !== undefined) ctx.issues.push({ code: 'custom', path: [key], input: value, message: `only a ${kinds} schedule takes ${key}` });
+    };
+    if (given.kind === 'step') {
+      misplaced('final', 'cosine');
+      const at = given.at ?? [...DEFAULT_STEP_SCHEDULE.at];
+      if (at.some((m, i) => i > 0 && m <= at[i - 1])) ctx.issues.push({ code: 'custom', path: ['at'], input: at, message: `expected ascending fractions of the budget, got ${JSON.stringify(at)}` });
+      return { kind: 'step', at, factor: given.factor ?? DEFAULT_STEP_SCHEDULE.factor, ...warmup };
+    }
+    misplaced('at', 'step');
+    misplaced('factor', 'step');
+    if (given.kind === 'cosine') return { kind: 'cosine', final: given.final ?? 0, ...warmup };
+    misplaced('final', 'cosine');
+    return { kind: 'constant', ...warmup };
+  });
+
+export const EARLY_STOPPING_METRICS = ['val_loss', 'val_macro_f1'] as const;
+
+const earlyStoppingSchema = z.strictObject({
+  /** Watched after every epoch on the validation split: the loss falls, macro-F1 rises. */
+  metric: z.enum(EARLY_STOPPING_METRICS).default('val_loss'),
+  /** Epochs without an improvement of more than minDelta before training stops. */
+  patience: positiveInt.default(2),
+  minDelta: z.number().min(0).default(0),
+  /** Put back the weights of the best epoch when training ends. */
+  restoreBest: z.boolean().default(true),
+});
+
 const trainSchema = z.strictObject({
   /** `steps`: every method gets the optimiser steps the baseline needs, so oversampling buys no compute. */
   budget: z.enum(TRAIN_BUDGETS).default('steps'),
@@ -72,6 +125,16 @@ const trainSchema = z.strictObject({
    * augmentation draws) while the data stay those of the seed; absent or 0 is the seed's own draw.
    */
   seedOffset: z.int().min(0).max(0xffff).optional(),
+  /*
+   * The fields below are absent unless given (absent = today's behaviour), so a spec without them
+   * keeps its trial ids.
+   */
+  /** Learning-rate schedule over the step budget: absent is constant. */
+  schedule: scheduleSchema.optional(),
+  /** AdamW's decoupled weight decay; absent is 0 (Adam). */
+  weightDecay: z.number().min(0).lt(1).optional(),
+  /** Stop when the validation metric stops improving; absent trains the whole budget. */
+  earlyStopping: earlyStoppingSchema.optional(),
 });
 
 const planSchema = z.strictObject({
@@ -206,6 +269,7 @@ export type MethodSpec = ResolvedSpec['methods'][number];
 export type PlanSpec = NonNullable<MethodSpec['plan']>;
 export type LossConfig = NonNullable<MethodSpec['loss']>;
 export type TrainSpec = ResolvedSpec['train'];
+export type EarlyStoppingSpec = NonNullable<TrainSpec['earlyStopping']>;
 export type { DatasetSpec } from '../data/build.js';
 export type EvaluationSpec = ResolvedSpec['evaluation'];
 

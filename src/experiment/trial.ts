@@ -6,7 +6,7 @@ import { createRng, type Rng } from '../labels/rng.js';
 import { classWeights } from '../labels/weights.js';
 import { evaluate } from '../eval/evaluate.js';
 import { macroF1At, meanBinaryCrossEntropy } from '../eval/metrics.js';
-import { buildModel, predict, resetHead, trainModel, type BackendChoice, type EpochInfo, type TrainOptions } from '../train/index.js';
+import { buildModel, EarlyStopping, predict, resetHead, trainModel, type BackendChoice, type EpochInfo, type TrainOptions } from '../train/index.js';
 import { lossDefinition, type LossSpec } from '../train/losses/registry.js';
 import type { EpochRecord, TrialRecord, TrialTimings } from '../records/records.js';
 import { trialIdentity, type Trial } from './grid.js';
@@ -46,6 +46,9 @@ export async function datasetFor(trial: Trial, onWarning?: (message: string) => 
   const dataset = await buildDataset(trial.dataset, parseSkew(trial.skew), trial.seed);
   if (onWarning) for (const w of dataset.warnings) onWarning(w);
   checkTestPositives(dataset, trial.evaluation.minTestPositives);
+  if (trial.train.earlyStopping && dataset.val.labels.rows === 0) {
+    throw new InputError(`train.earlyStopping watches the validation split, and dataset ${dataset.name} (skew ${formatSkew(dataset.skew)}, seed ${dataset.seed}) has no validation images; remove earlyStopping or give the data a val split`);
+  }
   return dataset;
 }
 
@@ -139,23 +142,31 @@ export async function runTrial(trial: Trial, backend: BackendChoice, data: DataS
     const history: EpochRecord[] = [];
     const epochsBefore = { epoch: 0, step: 0, seconds: 0 };
     let training: 'train' | 'retrain' = 'train';
-    const onEpoch = async (info: EpochInfo): Promise<void> => {
+    const hasVal = dataset.val.labels.rows > 0;
+    let stopping: EarlyStopping | undefined;
+    const onEpoch = async (info: EpochInfo): Promise<'stop' | undefined> => {
       const started = performance.now();
-      const hasVal = dataset.val.labels.rows > 0;
       const valScores = hasVal ? predict(model.current!, dataset.val) : null;
       // Validating is predicting: its time moves from the training phase to the predict phase.
       const validating = (performance.now() - started) / 1000;
       timings[training] = (timings[training] ?? 0) - validating;
       timings.predict += validating;
-      history.push({
+      const entry: EpochRecord = {
         epoch: epochsBefore.epoch + info.epoch,
         step: epochsBefore.step + info.steps,
         loss: info.loss,
         valLoss: valScores ? meanBinaryCrossEntropy(valScores, dataset.val.labels) : null,
         valMacroF1: valScores ? macroF1At(valScores, dataset.val.labels, trial.evaluation.threshold) : null,
         seconds: epochsBefore.seconds + info.seconds,
-      });
+      };
+      history.push(entry);
       await hooks.onEpoch?.(info);
+      // Early stopping watches the first stage only; cRT's re-training of the head runs its budget.
+      if (stopping && training === 'train') {
+        const value = train.earlyStopping!.metric === 'val_loss' ? entry.valLoss : entry.valMacroF1;
+        return stopping.observe(value ?? Number.NaN, entry.epoch);
+      }
+      return undefined;
     };
     const result = await phase('train', async () => {
       model.current = buildModel(trial.model, {
@@ -165,17 +176,29 @@ export async function runTrial(trial: Trial, backend: BackendChoice, data: DataS
         labels: trainSet.labels.numLabels,
         seed: root,
       });
-      return trainModel(model.current, trainSet, {
-        loss,
-        ...budget,
-        batchSize: train.batchSize,
-        learningRate: train.learningRate,
-        seed: root,
-        onEpoch,
-        ...(deferred ? { deferred } : {}),
-        ...(sampling ? { sampling } : {}),
-        ...online,
-      });
+      if (train.earlyStopping) {
+        const { metric, patience, minDelta, restoreBest } = train.earlyStopping;
+        stopping = new EarlyStopping(model.current.variables, { mode: metric === 'val_loss' ? 'min' : 'max', patience, minDelta, restoreBest });
+      }
+      try {
+        const trained = await trainModel(model.current, trainSet, {
+          loss,
+          ...budget,
+          batchSize: train.batchSize,
+          learningRate: train.learningRate,
+          ...trainingExtras(train),
+          seed: root,
+          onEpoch,
+          ...(deferred ? { deferred } : {}),
+          ...(sampling ? { sampling } : {}),
+          ...online,
+        });
+        // Tested on the weights of the best validation epoch when early stopping keeps them.
+        stopping?.restoreBest();
+        return trained;
+      } finally {
+        stopping?.dispose();
+      }
     });
     Object.assign(record, { epochs: result.epochs, steps: result.steps, finalLoss: result.finalLoss, imagesPerSecond: result.imagesPerSecond, history });
     Object.assign(epochsBefore, { epoch: result.epochs, step: result.steps, seconds: result.seconds });
@@ -192,6 +215,7 @@ export async function runTrial(trial: Trial, backend: BackendChoice, data: DataS
           steps: crt.steps ?? batchesPerEpoch,
           batchSize: train.batchSize,
           learningRate: train.learningRate,
+          ...trainingExtras(train),
           seed: root.fork('crt'),
           trainable: model.current!.head,
           sampling: samplerDefinition(crt.sampler)!.probabilities(trainSet.labels, {}),
@@ -231,6 +255,11 @@ export async function runTrial(trial: Trial, backend: BackendChoice, data: DataS
     timings.total = (performance.now() - started) / 1000;
   }
   return { record, predictions };
+}
+
+/** The optimiser options a spec may add (each absent unless given, so a spec without them trains as before). */
+function trainingExtras(train: Trial['train']): Pick<TrainOptions, 'schedule' | 'weightDecay'> {
+  return { ...(train.schedule ? { schedule: train.schedule } : {}), ...(train.weightDecay ? { weightDecay: train.weightDecay } : {}) };
 }
 
 /**

@@ -6,6 +6,12 @@ export interface AdamOptions {
   beta2?: number;
   /** PyTorch's default (tfjs uses 1e-7); kept equal to the yardstick's. */
   epsilon?: number;
+  /**
+   * Decoupled weight decay (AdamW, Loshchilov & Hutter 2019), as PyTorch's AdamW applies it: before
+   * each Adam step every variable is multiplied by 1 − lr·weightDecay (lr the step's learning rate).
+   * 0 (the default) is plain Adam.
+   */
+  weightDecay?: number;
 }
 
 /** A kernel a backend may provide to do a whole Adam step of one variable at once. */
@@ -33,6 +39,7 @@ export class Adam {
   private readonly beta1: number;
   private readonly beta2: number;
   private readonly epsilon: number;
+  private readonly weightDecay: number;
   private readonly m: tf.Tensor[];
   private readonly v: tf.Tensor[];
   private t = 0;
@@ -47,15 +54,25 @@ export class Adam {
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;
     this.epsilon = options.epsilon ?? 1e-8;
+    this.weightDecay = options.weightDecay ?? 0;
+    if (!(this.weightDecay >= 0) || !Number.isFinite(this.weightDecay)) throw new Error(`weight decay must be a number ≥ 0, got ${options.weightDecay}`);
     this.m = variables.map((v) => tf.zerosLike(v));
     this.v = variables.map((v) => tf.zerosLike(v));
   }
 
-  /** Applies one step; `grads[i]` is the gradient of `variables[i]`. Does not dispose the gradients. */
-  apply(grads: readonly tf.Tensor[]): void {
+  /**
+   * Applies one step; `grads[i]` is the gradient of `variables[i]`. Does not dispose the gradients.
+   * `learningRate` (default the constructor's) is this step's, e.g. from a schedule.
+   */
+  apply(grads: readonly tf.Tensor[], learningRate = this.options.learningRate): void {
+    if (!(learningRate > 0) || !Number.isFinite(learningRate)) throw new Error(`learning rate must be a positive number, got ${learningRate}`);
     this.t++;
+    if (this.weightDecay > 0) {
+      const keep = 1 - learningRate * this.weightDecay;
+      for (const w of this.variables) tf.tidy(() => w.assign(tf.mul(w, keep)));
+    }
     const attrs: AdamStepAttrs = {
-      correctedLearningRate: this.options.learningRate / (1 - Math.pow(this.beta1, this.t)),
+      correctedLearningRate: learningRate / (1 - Math.pow(this.beta1, this.t)),
       varianceCorrection: 1 / (1 - Math.pow(this.beta2, this.t)),
       beta1: this.beta1,
       beta2: this.beta2,

@@ -5,3 +5,5 @@ export { computeLoss, elementwiseLoss, LOSSES, LOSS_KINDS, lossDefinition, type 
 export { trainModel, type TrainOptions, type TrainResult, type EpochInfo } from './train.js';
 export { predict } from './predict.js';
 export type { ImageSet, ImageBatch } from './image-set.js';
+export { EarlyStopping, type EarlyStoppingOptions } from './early-stopping.js';
+export { scheduleFactor, SCHEDULE_KINDS, type LearningRateSchedule } from './schedule.js';

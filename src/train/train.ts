@@ -6,6 +6,7 @@ import { Adam } from './adam.js';
 import { imageCount, imagesToFloats, labelsToFloats, type ImageSet } from './image-set.js';
 import { computeLoss, type LossSpec } from './losses.js';
 import type { Model } from './models.js';
+import { scheduleFactor, type LearningRateSchedule } from './schedule.js';
 
 export interface EpochInfo {
   /** 1-based epoch just finished. */
@@ -41,11 +42,19 @@ export interface TrainOptions {
   /** Budget in optimiser steps (batches); the last epoch may stop part-way. */
   steps?: number;
   batchSize: number;
+  /** The base learning rate; a schedule multiplies it step by step. */
   learningRate: number;
+  /** How the learning rate moves over the step budget (default constant). */
+  schedule?: LearningRateSchedule;
+  /** AdamW's decoupled weight decay (default 0: Adam). */
+  weightDecay?: number;
   /** Seeds the batch order of every epoch. */
   seed: number | Rng;
-  /** Called after every epoch (e.g. for a progress bar); may return a promise, which is awaited. */
-  onEpoch?: (info: EpochInfo) => void | Promise<void>;
+  /**
+   * Called after every epoch (e.g. for a progress bar or validation); may return a promise, which is
+   * awaited. Returning `'stop'` ends training there (early stopping), before the budget is spent.
+   */
+  onEpoch?: (info: EpochInfo) => unknown;
 }
 
 /**
@@ -93,6 +102,8 @@ export interface TrainResult {
   finalLoss: number;
   /** Mean loss of every epoch. */
   lossHistory: number[];
+  /** True when `onEpoch` stopped training before the budget was spent. */
+  stoppedEarly: boolean;
 }
 
 /**
@@ -124,7 +135,7 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
   const shuffleRng = streamOf(seed).fork('batch-order');
   const trainable = options.trainable ?? model.variables;
   if (!trainable.every((v) => model.variables.includes(v))) throw new Error('trainable: every variable must be one of the model’s');
-  const optimizer = new Adam(trainable, { learningRate: options.learningRate });
+  const optimizer = new Adam(trainable, { learningRate: options.learningRate, weightDecay: options.weightDecay });
   const order = new Uint32Array(n);
   if (options.sampling && options.sampling.length !== n) throw new Error(`sampling has ${options.sampling.length} probabilities for ${n} images`);
   const cdf = options.sampling ? cumulative(options.sampling) : undefined;
@@ -135,8 +146,9 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
   // Time spent in onEpoch (e.g. validating) is not training time.
   let hookSeconds = 0;
   const elapsed = () => (performance.now() - started) / 1000 - hookSeconds;
+  let stopped = false;
   try {
-    for (let epoch = 1; epoch <= epochs && steps < stepBudget; epoch++) {
+    for (let epoch = 1; epoch <= epochs && steps < stepBudget && !stopped; epoch++) {
       if (cdf) {
         drawImages(cdf, shuffleRng, order);
       } else {
@@ -157,7 +169,10 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
           try {
             const batchLoss = value.dataSync()[0];
             checkBatchLoss(loss.kind, batchLoss, epoch, steps + 1);
-            optimizer.apply(trainable.map((v) => grads[v.name]));
+            optimizer.apply(
+              trainable.map((v) => grads[v.name]),
+              options.schedule ? options.learningRate * scheduleFactor(options.schedule, steps, stepBudget) : options.learningRate,
+            );
             lossSum += batchLoss * b;
           } finally {
             tf.dispose([value, grads]);
@@ -174,7 +189,7 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
       lossHistory.push(epochLoss);
       if (options.onEpoch) {
         const hookStarted = performance.now();
-        await options.onEpoch({ epoch, epochs, steps, loss: epochLoss, seconds: elapsed() });
+        stopped = (await options.onEpoch({ epoch, epochs, steps, loss: epochLoss, seconds: elapsed() })) === 'stop';
         hookSeconds += (performance.now() - hookStarted) / 1000;
       }
     }
@@ -189,6 +204,7 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
     imagesPerSecond: images / seconds,
     finalLoss: lossHistory[lossHistory.length - 1],
     lossHistory,
+    stoppedEarly: stopped && steps < stepBudget,
   };
 }
 
