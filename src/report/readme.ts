@@ -208,6 +208,66 @@ const calibration: Renderer = (root) => {
   return lines.join('\n');
 };
 
+/** The folder transfer experiment: from scratch vs linear probe vs fine-tuning a pretrained backbone. */
+const folderTransfer: Renderer = (root) => {
+  const dir = join(root, 'results/folder-transfer');
+  if (!existsSync(join(dir, 'summary.csv'))) return null;
+  const summary = readSummary(join(dir, 'summary.csv'));
+  const perLabel = parseCsv(readText(join(dir, 'per_label_summary.csv'), 'the per-label summary'), join(dir, 'per_label_summary.csv'), ['method', 'label', 'train_count', 'metric', 'mean']).map((r) => ({
+    method: r.string('method'),
+    label: r.string('label'),
+    trainCount: r.number('train_count'),
+    metric: r.string('metric'),
+    mean: r.number('mean'),
+    delta: r.optionalNumber('delta_mean'),
+    significant: r.optionalString('significant') === 'true',
+  }));
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
+    wallSeconds: number;
+    trials: unknown[];
+    startedAt: string;
+    runtime: { node: string; cpus: number; cpuModel: string };
+    spec: { seeds: number[] };
+  };
+  const { runtime } = manifest;
+  const pretrainingFile = join(root, 'models/fashion-backbone/pretraining.json');
+  const pretraining = existsSync(pretrainingFile)
+    ? (JSON.parse(readFileSync(pretrainingFile, 'utf8')) as { data: string; parameters: number; epochs: number; heldOutMeanAp: number; seconds: number; backend: string })
+    : undefined;
+  const methods = [...new Set(summary.map((r) => r.method))];
+  const rarest = [...new Map(perLabel.filter((r) => r.method === methods[0]).map((r) => [r.label, r.trainCount])).entries()].sort((a, b) => a[1] - b[1]).slice(0, 3);
+  const show = (mean: number | undefined, delta: number | null | undefined, significant: boolean | undefined): string =>
+    mean === undefined ? '' : delta === null || delta === undefined ? fixed(mean, 3) : `${fixed(mean, 3)} (${signed(delta)}${significant ? '*' : ''})`;
+  const metricCell = (m: string, metric: string): string => {
+    const r = summary.find((x) => x.method === m && x.metric === metric);
+    return r ? show(r.mean, r.delta, r.significant) : '';
+  };
+  const labelCell = (m: string, label: string): string => {
+    const r = perLabel.find((x) => x.method === m && x.label === label && x.metric === 'f1');
+    return r ? show(r.mean, r.delta, r.significant) : '';
+  };
+  const seconds = (m: string, metric: string): string => {
+    const r = summary.find((x) => x.method === m && x.metric === metric);
+    return r ? fixed(r.mean, 1) : '';
+  };
+  const header = `| method | macro-F1 | mAP | tail-F1 | ${rarest.map(([l, n]) => `F1 "${l}" (${n} train)`).join(' | ')} | train s | total s |`;
+  const rule = `|---|${['', '', '', ...rarest, '', ''].map(() => '---:').join('|')}|`;
+  const rows = methods.map((m) => `| ${m} | ${metricCell(m, 'macro_f1')} | ${metricCell(m, 'map')} | ${metricCell(m, 'tail_f1')} | ${rarest.map(([l]) => labelCell(m, l)).join(' | ')} | ${seconds(m, 'train_seconds')} | ${seconds(m, 'total_seconds')} |`);
+  return [
+    ...(pretraining
+      ? [
+          `The backbone: ${grouped(pretraining.parameters)} parameters, pretrained for ${pretraining.epochs} epochs on ${pretraining.data} in ${grouped(pretraining.seconds)} s (${pretraining.backend}); held-out mAP ${fixed(pretraining.heldOutMeanAp, 3)}.`,
+          '',
+        ]
+      : []),
+    `Run on ${manifest.startedAt.slice(0, 10)}: ${runtime.cpuModel}, ${runtime.cpus} cores, Node ${runtime.node.replace(/^v/, '')}; ${manifest.trials.length} trials (${methods.length} methods × ${manifest.spec.seeds.length} seeds) in ${grouped(manifest.wallSeconds)} s of wall time. Means over seeds; in brackets the paired Δ against \`${methods[0]}\` (\`*\`: its 95 % interval excludes 0); seconds per trial.`,
+    '',
+    header,
+    rule,
+    ...rows,
+  ].join('\n');
+};
+
 /** Every rendered block of the README, by name. */
 export const README_BLOCKS: Record<string, Renderer> = {
   'published-results': publishedResults,
@@ -216,6 +276,7 @@ export const README_BLOCKS: Record<string, Renderer> = {
   'bench-data': benchData,
   'bench-training': benchTraining,
   calibration,
+  'folder-transfer': folderTransfer,
 };
 
 /** The README with every block whose source exists rendered afresh. A block without markers is an error. */
