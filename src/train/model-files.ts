@@ -2,14 +2,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../fs-atomic.js';
+import { SAVED_MODEL_FILES } from '../records/saved-models.js';
 
 /*
  * tfjs Layers models on disk (model.json + weight files), read and written over node:fs, so a
  * `file://` model loads without @tensorflow/tfjs-node: `tf.loadLayersModel(modelFiles(path))`.
  */
 
-export const MODEL_JSON = 'model.json';
-export const WEIGHTS_BIN = 'weights.bin';
+export const [MODEL_JSON, WEIGHTS_BIN] = SAVED_MODEL_FILES;
 
 /**
  * An IOHandler for the model.json at `path` (or a folder holding one). Loading reads the weight
