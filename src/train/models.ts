@@ -242,13 +242,14 @@ function buildResnet(shape: ModelShape, rng: Rng): Model {
   });
   const [w, bias] = dense(rng.fork('head'), inputs, shape.labels);
   variables.push(w, bias);
-  const convolve = (x: tf.Tensor4D, [k, c]: tf.Variable[], stride: number): tf.Tensor4D => tf.add(tf.conv2d(x, k as tf.Tensor4D, stride, 'same'), c) as tf.Tensor4D;
+  const convolve = (x: tf.Tensor4D, [k, c]: tf.Variable[], stride: number, activation: layers.Activation): tf.Tensor4D =>
+    layers.conv2dSame(x, k as tf.Tensor4D, c as tf.Tensor1D, activation, stride, true);
   return new VariableModel('resnet', shape, variables, (x) => {
-    let h = layers.conv2dSameRelu(x, k0 as tf.Tensor4D, b0 as tf.Tensor1D, false);
+    let h = layers.conv2dSame(x, k0 as tf.Tensor4D, b0 as tf.Tensor1D, 'relu', 1, false);
     for (const block of blocks) {
-      const a = block.stride === 1 ? layers.conv2dSameRelu(h, block.a[0] as tf.Tensor4D, block.a[1] as tf.Tensor1D, true) : tf.relu(convolve(h, block.a, block.stride));
-      const shortcut = block.project ? convolve(h, block.project, block.stride) : h;
-      h = tf.relu(tf.add(convolve(a, block.b, 1), shortcut)) as tf.Tensor4D;
+      const a = convolve(h, block.a, block.stride, 'relu');
+      const shortcut = block.project ? convolve(h, block.project, block.stride, 'linear') : h;
+      h = tf.relu(tf.add(convolve(a, block.b, 1, 'linear'), shortcut)) as tf.Tensor4D;
     }
     const features = tf.mean(h, [1, 2]) as tf.Tensor2D;
     return layers.dense(features, w as tf.Tensor2D, bias as tf.Tensor1D, 'linear', true);
