@@ -180,13 +180,16 @@ const ownModelSchema = z
     module: z.string().min(1).optional(),
     head: z.enum(HEAD_MODES).optional(),
     freeze: z.union([z.enum(['none', 'backbone']), z.int().min(0)], { error: 'expected "none", "backbone" or a number of layers' }).default('none'),
+    /** Recorded in a resolved spec (a manifest's); loading a spec file computes it afresh. */
+    sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   })
   .transform((model, ctx): LayersFileModel | ModuleModel => {
-    const { layers, module, ...options } = model;
+    const { layers, module, sha256: _recorded, ...options } = model;
     if ((layers === undefined) === (module === undefined)) {
       ctx.issues.push({ code: 'custom', path: [], input: model, message: 'expected exactly one of layers (a tfjs Layers model.json) or module (an ES module exporting build)' });
     }
-    return layers !== undefined ? { layers, ...options, sha256: '' } : { module: module ?? '', ...options, sha256: '' };
+    const sha256 = _recorded ?? '';
+    return layers !== undefined ? { layers, ...options, sha256 } : { module: module ?? '', ...options, sha256 };
   });
 
 const modelSchema = z.union([z.enum(MODEL_NAMES), ownModelSchema], {
