@@ -221,9 +221,10 @@ export async function runTrial(trial: Trial, backend: BackendChoice, data: DataS
     );
     record.summary = evaluation.summary;
     record.perLabel = dataset.rankUnits ? byRank(evaluation.perLabel, dataset.ranks) : evaluation.perLabel;
+    // A model that cannot be saved fails the trial (with the reason), like any other step.
+    await hooks.trained?.(model.current!);
     record.status = 'ok';
     predictions = { truth: dataset.test.labels, scores: testScores };
-    await hooks.trained?.(model.current!);
   } catch (err) {
     // A bad spec (unknown dataset, impossible skew) is the user's to fix, not a failed trial.
     if (err instanceof InputError) throw err;

@@ -71,4 +71,15 @@ describe('trials of the new model kinds', () => {
       }
     });
   }
+
+  it('a model that cannot be saved fails its trial with the reason, and no predictions come back', async () => {
+    const [trial] = expandGrid(loadSpec(specWith('unsaved', 'mlp')));
+    writeFileSync(join(dir, 'a-file'), '');
+    const before = tf.memory().numTensors;
+    const { record, predictions } = await runTrial(trial, backend, undefined, { trained: (m) => saveTrainedModel(join(dir, 'a-file'), trial.id, m) });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(record.status).toBe('failed');
+    expect(record.reason).toMatch(/ENOTDIR|not a directory/);
+    expect(predictions).toBeUndefined();
+  });
 });
