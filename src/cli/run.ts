@@ -19,6 +19,7 @@ interface RunFlags {
   out?: string;
   backend?: string;
   savePredictions?: boolean;
+  saveModels?: boolean;
   resume?: boolean;
   shard?: string;
   workers?: string;
@@ -32,6 +33,7 @@ export function registerRun(program: Command): void {
     .option('--out <dir>', 'results folder (default results/<suite name>)')
     .option('--backend <b>', `tfjs backend: ${BACKEND_NAMES.join(', ')} (default: the spec's, else auto)`)
     .option('--save-predictions', 'also write predictions/<trial>.csv with every test score')
+    .option('--save-models', 'also write each trial\'s trained model as a tfjs Layers model: models/<trial>/model.json + weights.bin')
     .option('--resume', 'keep the trials an interrupted run into the same folder finished; run the rest')
     .option('--shard <i/n>', 'run only shard i of n of the trial grid (combine the shards with merge)')
     .option('--workers <n>', `trials in parallel, each in its own process (default: ${availableParallelism()}, the number of cores)`)
@@ -71,7 +73,7 @@ export function registerRun(program: Command): void {
             warn(e.message);
           }
         };
-        result = await runSuite(spec, { out, backend, workers, shard, resume: o.resume, savePredictions: o.savePredictions, signal: interrupt.signal, onEvent });
+        result = await runSuite(spec, { out, backend, workers, shard, resume: o.resume, savePredictions: o.savePredictions, saveModels: o.saveModels, specFile: path, signal: interrupt.signal, onEvent });
       } catch (err) {
         progress.stop();
         if (err instanceof RunInterrupted) {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { InputError } from '../errors.js';
 import { datasetDisplayName } from '../data/build.js';
 import type { TrialIdentity } from '../records/records.js';
+import { modelName } from '../train/names.js';
 import type { DatasetSpec, EvaluationSpec, MethodSpec, ResolvedSpec, TrainSpec } from './spec.js';
 
 /**
@@ -31,6 +32,8 @@ export interface Trial extends TrialConfig {
   suite: string;
   /** The fingerprint of the trial's data, once the runner has computed it (not part of the id). */
   dataFingerprint?: string;
+  /** The spec file the trial comes from, named in the messages of a model that does not fit (not part of the id). */
+  specFile?: string;
 }
 
 /**
@@ -131,7 +134,7 @@ export function trialIdentity(trial: Trial): TrialIdentity {
     skew: trial.skew,
     method: trial.method.name,
     seed: trial.seed,
-    model: trial.model,
+    model: modelName(trial.model),
     dataFingerprint: trial.dataFingerprint ?? null,
   };
 }

@@ -5,6 +5,7 @@ import { writeFileAtomic } from '../fs-atomic.js';
 import { canonicalJson } from './grid.js';
 import { readManifest } from '../report/manifest.js';
 import { PREDICTIONS_DIR } from '../report/predictions.js';
+import { SAVED_MODELS_DIR, savedModelFiles } from '../records/saved-models.js';
 import type { TrialRecord } from '../records/records.js';
 import { readResults, verifyResultsFolder, writeResults, type WrittenResults } from '../report/results.js';
 import { writeCharts } from '../report/charts.js';
@@ -98,11 +99,21 @@ export async function mergeResults(dirs: readonly string[], out: string, options
       if (!predictions.has(name)) predictions.set(name, join(from, name));
     }
   }
+  // Saved models (run --save-models): a trial's model.json + weights.bin, from the first folder that has them whole.
+  const models = new Map<string, string>();
+  for (const dir of dirs) {
+    const from = join(dir, SAVED_MODELS_DIR);
+    if (!existsSync(from)) continue;
+    for (const trial of readdirSync(from).filter((n) => /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(n))) {
+      if (!models.has(trial) && savedModelFiles(trial).every((f) => existsSync(join(dir, f)))) models.set(trial, dir);
+    }
+  }
   const times = manifests.map((m) => [Date.parse(m.manifest.startedAt), Date.parse(m.manifest.finishedAt)]);
   const startedAt = new Date(Math.min(...times.map((t) => t[0])));
   const finishedAt = new Date(Math.max(...times.map((t) => t[1])));
   for (const [name, path] of predictions) writeFileAtomic(join(out, PREDICTIONS_DIR, name), readFileSync(path));
-  const written = writeResults(out, records, { spec, startedAt, finishedAt, commit, dataSource, predictions: [...predictions.keys()].map((n) => n.slice(0, -4)).sort() });
+  for (const [trial, dir] of models) for (const f of savedModelFiles(trial)) writeFileAtomic(join(out, f), readFileSync(join(dir, f)));
+  const written = writeResults(out, records, { spec, startedAt, finishedAt, commit, dataSource, predictions: [...predictions.keys()].map((n) => n.slice(0, -4)).sort(), models: [...models.keys()].sort() });
   written.files.push(...(await writeCharts(out, written.aggregate)));
   written.files.push(writeHtmlReport(out, { aggregate: written.aggregate, records, manifest: written.manifest }));
   return written;

@@ -12,6 +12,7 @@ export interface PoolOptions {
   backend: BackendPreference;
   out: string;
   savePredictions: boolean;
+  saveModels: boolean;
   signal?: AbortSignal;
   onBackend: (backend: BackendChoice) => void;
   onWarning: (message: string) => void;
@@ -57,7 +58,7 @@ export function runGroupsInWorkers(groups: Trial[][], options: PoolOptions): Pro
     const next = (child: ChildProcess): void => {
       const group = queue.shift();
       const message: ToWorker = group
-        ? { type: 'run', trials: group, backend: options.backend, out: options.out, savePredictions: options.savePredictions }
+        ? { type: 'run', trials: group, backend: options.backend, out: options.out, savePredictions: options.savePredictions, saveModels: options.saveModels }
         : { type: 'exit' };
       child.send(message);
       if (!group && --running === 0) finish();

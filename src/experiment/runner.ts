@@ -11,7 +11,7 @@ import { datasetFingerprint } from '../data/build.js';
 import { InputError } from '../errors.js';
 import { ioReason, lockResultsFolder } from './lock.js';
 import type { ResolvedSpec } from './spec.js';
-import { lastDataCache, runTrial } from './trial.js';
+import { lastDataCache, runTrial, saveTrainedModel } from './trial.js';
 import { Journal } from './journal.js';
 import { runGroupsInWorkers } from './pool.js';
 import { existsSync } from 'node:fs';
@@ -33,6 +33,10 @@ export interface RunOptions {
   /** Overrides the spec's `train.backend`; default `auto`. */
   backend?: BackendPreference;
   savePredictions?: boolean;
+  /** Write each trial's trained model as a tfjs Layers model into models/<trial>/. */
+  saveModels?: boolean;
+  /** The spec file the suite was read from, named in the messages of a model that does not fit. */
+  specFile?: string;
   /** Keep the trials a previous run of this suite into `out` finished, and run only the rest. */
   resume?: boolean;
   /** Run only this deterministic part of the grid. */
@@ -76,7 +80,7 @@ export async function runSuite(spec: ResolvedSpec, options: RunOptions): Promise
   const commit = gitCommit();
   const emit = options.onEvent ?? (() => {});
   const data = datasetFingerprint(spec.dataset);
-  const grid = expandGrid(spec).map((t) => ({ ...t, dataFingerprint: data.of(t.skew, t.seed) }));
+  const grid = expandGrid(spec).map((t) => ({ ...t, dataFingerprint: data.of(t.skew, t.seed), ...(options.specFile ? { specFile: options.specFile } : {}) }));
   const trials = options.shard ? selectShard(grid, options.shard.index, options.shard.count) : grid;
   // One writer per folder, and a folder that cannot be written is found before any training.
   const lock = lockResultsFolder(options.out, (message) => emit({ type: 'notice', message }));
@@ -109,6 +113,7 @@ async function runLocked(spec: ResolvedSpec, options: RunOptions & { dataSource:
   const todo = executionOrder(trials.filter((t) => !done.has(t.id)));
   const records = [...done.values()];
   const predictions: string[] = [];
+  const models: string[] = [];
   let position = done.size;
   const finished = (trial: Trial, record: TrialRecord): void => {
     try {
@@ -118,6 +123,7 @@ async function runLocked(spec: ResolvedSpec, options: RunOptions & { dataSource:
     }
     records.push(record);
     if (options.savePredictions && record.status === 'ok') predictions.push(trial.id);
+    if (options.saveModels && record.status === 'ok') models.push(trial.id);
     emit({ type: 'trial-end', trial, record, position: position++, total: trials.length });
   };
   const backend = options.backend ?? spec.train.backend ?? 'auto';
@@ -132,6 +138,7 @@ async function runLocked(spec: ResolvedSpec, options: RunOptions & { dataSource:
         backend,
         out: options.out,
         savePredictions: Boolean(options.savePredictions),
+        saveModels: Boolean(options.saveModels),
         signal: options.signal,
         onBackend: (b) => emit({ type: 'backend', backend: b }),
         onWarning: (message) => emit({ type: 'warning', message }),
@@ -142,12 +149,12 @@ async function runLocked(spec: ResolvedSpec, options: RunOptions & { dataSource:
     }
   } catch (err) {
     if (options.signal?.aborted) {
-      if (records.length > 0) write(spec, options.out, records, startedAt, predictions, commit, options.shard, options.dataSource);
+      if (records.length > 0) write(spec, options.out, records, startedAt, { predictions, models }, commit, options.shard, options.dataSource);
       throw new RunInterrupted(records.length, trials.length);
     }
     throw err;
   }
-  const written = write(spec, options.out, records, startedAt, predictions, commit, options.shard, options.dataSource);
+  const written = write(spec, options.out, records, startedAt, { predictions, models }, commit, options.shard, options.dataSource);
   try {
     written.files.push(...(await writeCharts(options.out, written.aggregate)));
     written.files.push(writeHtmlReport(options.out, { aggregate: written.aggregate, records, manifest: written.manifest }));
@@ -159,10 +166,10 @@ async function runLocked(spec: ResolvedSpec, options: RunOptions & { dataSource:
   return { ...written, records: [...records].sort((a, b) => a.index - b.index), ran: todo.length, seconds: (Date.now() - startedAt.getTime()) / 1000 };
 }
 
-function write(spec: ResolvedSpec, out: string, records: TrialRecord[], startedAt: Date, predictions: string[], commit: string | null, shard: Shard | undefined, dataSource: string): WrittenResults {
+function write(spec: ResolvedSpec, out: string, records: TrialRecord[], startedAt: Date, saved: { predictions: string[]; models: string[] }, commit: string | null, shard: Shard | undefined, dataSource: string): WrittenResults {
   const sorted = [...records].sort((a, b) => a.index - b.index);
   try {
-    return writeResults(out, sorted, { spec, startedAt, finishedAt: new Date(), predictions: predictions.sort(), commit, shard: shard && { index: shard.index, count: shard.count }, dataSource });
+    return writeResults(out, sorted, { spec, startedAt, finishedAt: new Date(), predictions: [...saved.predictions].sort(), models: [...saved.models].sort(), commit, shard: shard && { index: shard.index, count: shard.count }, dataSource });
   } catch (err) {
     throw writeError(err, out);
   }
@@ -200,6 +207,7 @@ async function runHere(
         await nextTick();
         options.signal?.throwIfAborted();
       },
+      ...(options.saveModels ? { trained: (model) => saveTrainedModel(options.out, trial.id, model) } : {}),
     });
     // A trial cut short by an interrupt is not a finished trial.
     options.signal?.throwIfAborted();

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseSkew } from '../data/skew.js';
@@ -11,7 +12,7 @@ import { DEFAULT_THRESHOLD } from '../eval/evaluate.js';
 import { AUGMENTATIONS, type AugmentationName } from '../data/types.js';
 import { DATASET_NAMES, datasetSource } from '../data/sources/registry.js';
 import { LOSSES, LOSS_KINDS, lossDefinition, type LossKind } from '../train/losses/registry.js';
-import { BACKEND_PREFERENCES, MODEL_KINDS } from '../train/names.js';
+import { BACKEND_PREFERENCES, HEAD_MODES, MODEL_KINDS, type LayersFileModel, type ModelSpec, type ModuleModel } from '../train/names.js';
 import { DEFAULT_STEP_SCHEDULE, SCHEDULE_KINDS, type LearningRateSchedule } from '../train/schedule.js';
 
 /*
@@ -231,6 +232,33 @@ const methodSchema = z
     return method;
   });
 
+/**
+ * A model of one's own: `layers` (a tfjs Layers model.json) or `module` (an ES module exporting
+ * `build`), with what becomes of its classifier and which layers stay frozen. The file's SHA-256 is
+ * added when the spec is loaded (see resolvePaths).
+ */
+const ownModelSchema = z
+  .strictObject({
+    layers: z.string().min(1).optional(),
+    module: z.string().min(1).optional(),
+    head: z.enum(HEAD_MODES).optional(),
+    freeze: z.union([z.enum(['none', 'backbone']), z.int().min(0)], { error: 'expected "none", "backbone" or a number of layers' }).default('none'),
+    /** Recorded in a resolved spec (a manifest's); loading a spec file computes it afresh. */
+    sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  })
+  .transform((model, ctx): LayersFileModel | ModuleModel => {
+    const { layers, module, sha256: _recorded, ...options } = model;
+    if ((layers === undefined) === (module === undefined)) {
+      ctx.issues.push({ code: 'custom', path: [], input: model, message: 'expected exactly one of layers (a tfjs Layers model.json) or module (an ES module exporting build)' });
+    }
+    const sha256 = _recorded ?? '';
+    return layers !== undefined ? { layers, ...options, sha256 } : { module: module ?? '', ...options, sha256 };
+  });
+
+const modelSchema = z.union([z.enum(MODEL_NAMES), ownModelSchema], {
+  error: `expected one of ${MODEL_NAMES.map((m) => `"${m}"`).join(', ')}, or an object { layers: "model.json" } or { module: "model.js" }`,
+});
+
 export const DEFAULT_SEED_COUNT = 3;
 export const DEFAULT_MIN_TEST_POSITIVES = 5;
 
@@ -240,7 +268,7 @@ const suiteSchema = z
     description: z.string().optional(),
     dataset: datasetSchema,
     skews: z.array(z.string().regex(SKEW_SYNTAX, { error: 'expected a skew like exponential:50, pareto:20, step:0.3:20 or uniform' })).min(1),
-    model: z.enum(MODEL_NAMES).default('cnn'),
+    model: modelSchema.default('cnn'),
     train: trainSchema.default(() => trainSchema.parse({})),
     methods: z.array(methodSchema).min(1),
     /** A list of seeds, or a count n meaning seeds 1…n. */
@@ -481,6 +509,7 @@ function skewProblems(spec: ResolvedSpec): Problem[] {
  */
 function resolvePaths(spec: ResolvedSpec, file: string): ResolvedSpec {
   const base = dirname(resolve(file));
+  const model = resolveModelPath(spec.model, file, base);
   const options = { ...spec.dataset.options };
   for (const key of ['dir', 'labels'] as const) {
     const value = options[key];
@@ -489,7 +518,51 @@ function resolvePaths(spec: ResolvedSpec, file: string): ResolvedSpec {
     if (!existsSync(absolute)) throw new InputError(`${file}: dataset.options.${key}: ${absolute} does not exist (a relative path is relative to the spec file)`);
     options[key] = absolute;
   }
-  return { ...spec, dataset: { ...spec.dataset, options } };
+  return { ...spec, model, dataset: { ...spec.dataset, options } };
+}
+
+/**
+ * A model file is resolved like a dataset path, checked to exist, and for `layers` to be a tfjs
+ * Layers model.json whose weight files exist; its SHA-256 (model.json and weight files, or the
+ * module file) becomes part of the model, so a changed file changes the trial's identity. Whether
+ * it loads, builds and fits the data is checked when a trial creates it, before training.
+ */
+function resolveModelPath(model: ModelSpec, file: string, base: string): ModelSpec {
+  if (typeof model === 'string') return model;
+  const field = 'layers' in model ? 'layers' : 'module';
+  const given = 'layers' in model ? model.layers : model.module;
+  const absolute = isAbsolute(given) ? given : resolve(base, given);
+  const fail = (message: string): never => {
+    throw new InputError(`${file}: model.${field}: ${message}`);
+  };
+  if (!existsSync(absolute)) fail(`${absolute} does not exist (a relative path is relative to the spec file)`);
+  const hash = createHash('sha256');
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(absolute);
+  } catch (err) {
+    return fail(`${absolute}: cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  hash.update(bytes);
+  if (field === 'layers') {
+    let json: { modelTopology?: unknown; weightsManifest?: Array<{ paths?: unknown }> };
+    try {
+      json = JSON.parse(bytes.toString('utf8'));
+    } catch (err) {
+      return fail(`${absolute}: not a tfjs Layers model (not JSON: ${(err as Error).message.split('\n')[0]})`);
+    }
+    if (json === null || typeof json !== 'object' || Array.isArray(json) || !json.modelTopology || typeof json.modelTopology !== 'object') {
+      fail(`${absolute}: not a tfjs Layers model (no modelTopology; a tfjs Layers model.json is what model.save("file://…") or tensorflowjs_converter writes)`);
+    }
+    const paths = (Array.isArray(json.weightsManifest) ? json.weightsManifest : []).flatMap((group) => (Array.isArray(group?.paths) ? group.paths : []));
+    for (const p of paths) {
+      const weights = resolve(dirname(absolute), String(p));
+      if (!existsSync(weights)) fail(`${absolute}: its weight file ${weights} does not exist`);
+      hash.update(readFileSync(weights));
+    }
+  }
+  const sha256 = hash.digest('hex');
+  return field === 'layers' ? { ...(model as LayersFileModel), layers: absolute, sha256 } : { ...(model as ModuleModel), module: absolute, sha256 };
 }
 
 /** Node reports JSON errors by character position; people look for a line and column. */

@@ -6,9 +6,11 @@ import { createRng, type Rng } from '../labels/rng.js';
 import { classWeights } from '../labels/weights.js';
 import { evaluate } from '../eval/evaluate.js';
 import { macroF1At, meanBinaryCrossEntropy } from '../eval/metrics.js';
-import { buildModel, EarlyStopping, predict, resetHead, trainModel, type BackendChoice, type EpochInfo, type TrainOptions } from '../train/index.js';
+import { createModel, EarlyStopping, predict, resetHead, saveModel, trainModel, type BackendChoice, type EpochInfo, type Model, type TrainOptions } from '../train/index.js';
 import { lossDefinition, type LossSpec } from '../train/losses/registry.js';
 import type { EpochRecord, TrialRecord, TrialTimings } from '../records/records.js';
+import { savedModelDir } from '../records/saved-models.js';
+import { join } from 'node:path';
 import { trialIdentity, type Trial } from './grid.js';
 import type { MethodSpec } from './spec.js';
 
@@ -23,6 +25,8 @@ export interface TrialHooks {
   onEpoch?: (info: EpochInfo) => void | Promise<void>;
   /** Builds the oversampled training set (default `materialize`); the calibration experiment swaps in a faulty one. */
   materialize?: typeof materialize;
+  /** Awaited with the trained model once the trial has evaluated it (e.g. to save it), before it is freed. */
+  trained?: (model: Model) => void | Promise<void>;
 }
 
 /**
@@ -118,7 +122,7 @@ export async function runTrial(trial: Trial, backend: BackendChoice, data: DataS
   // The trial's one root stream: each step below draws from its own named fork of it.
   const root = createRng(trainingSeed(trial));
   let predictions: TrialOutcome['predictions'];
-  const model = { current: undefined as ReturnType<typeof buildModel> | undefined };
+  const model = { current: undefined as Model | undefined };
   try {
     const dataset = await phase('data', () => data(trial));
     const { method } = trial;
@@ -169,7 +173,7 @@ export async function runTrial(trial: Trial, backend: BackendChoice, data: DataS
       return undefined;
     };
     const result = await phase('train', async () => {
-      model.current = buildModel(trial.model, {
+      model.current = await modelFor(trial, {
         height: trainSet.height,
         width: trainSet.width,
         channels: trainSet.channels,
@@ -241,6 +245,8 @@ export async function runTrial(trial: Trial, backend: BackendChoice, data: DataS
     );
     record.summary = evaluation.summary;
     record.perLabel = dataset.rankUnits ? byRank(evaluation.perLabel, dataset.ranks) : evaluation.perLabel;
+    // A model that cannot be saved fails the trial (with the reason), like any other step.
+    await hooks.trained?.(model.current!);
     record.status = 'ok';
     predictions = { truth: dataset.test.labels, scores: testScores };
   } catch (err) {
@@ -260,6 +266,24 @@ export async function runTrial(trial: Trial, backend: BackendChoice, data: DataS
 /** The optimiser options a spec may add (each absent unless given, so a spec without them trains as before). */
 function trainingExtras(train: Trial['train']): Pick<TrainOptions, 'schedule' | 'weightDecay'> {
   return { ...(train.schedule ? { schedule: train.schedule } : {}), ...(train.weightDecay ? { weightDecay: train.weightDecay } : {}) };
+}
+
+/** `--save-models`: the trial's trained model as a tfjs Layers model in <out>/models/<trial>/. */
+export async function saveTrainedModel(out: string, trial: string, model: Model): Promise<void> {
+  await saveModel(model, join(out, savedModelDir(trial)));
+}
+
+/**
+ * The trial's model. One that does not load, build or fit the data is the user's to fix: an
+ * InputError naming the spec file, raised before anything trains.
+ */
+async function modelFor(trial: Trial, options: Parameters<typeof createModel>[1]): Promise<Model> {
+  try {
+    return await createModel(trial.model, options);
+  } catch (err) {
+    if (err instanceof InputError && trial.specFile) throw new InputError(`${trial.specFile}: ${err.message}`);
+    throw err;
+  }
 }
 
 /**

@@ -8,9 +8,9 @@ import { writePredictions } from '../report/predictions.js';
 import { selectBackend, type BackendPreference } from '../train/index.js';
 import type { Trial } from './grid.js';
 import { encodeRecord } from './journal.js';
-import { lastDataCache, runTrial } from './trial.js';
+import { lastDataCache, runTrial, saveTrainedModel } from './trial.js';
 
-export type ToWorker = { type: 'run'; trials: Trial[]; backend: BackendPreference; out: string; savePredictions: boolean } | { type: 'exit' };
+export type ToWorker = { type: 'run'; trials: Trial[]; backend: BackendPreference; out: string; savePredictions: boolean; saveModels: boolean } | { type: 'exit' };
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'backend'; name: string; version: string; reason: string }
@@ -71,6 +71,7 @@ async function runGroup(message: Extract<ToWorker, { type: 'run' }>): Promise<vo
         // Let the IPC channel flush between epochs.
         await new Promise((resolve) => setImmediate(resolve));
       },
+      ...(message.saveModels ? { trained: (model) => saveTrainedModel(message.out, trial.id, model) } : {}),
     });
     if (message.savePredictions && predictions) writePredictions(message.out, trial.id, predictions.truth, predictions.scores);
     send({ type: 'record', record: encodeRecord(record) });

@@ -9,6 +9,7 @@ import { aggregate, type Aggregate, type MetricStatistic } from './aggregate.js'
 import { parseCsv, parseCsvTable, readText, toCsv, type Cell, type CsvRow } from './csv.js';
 import { buildManifest, MANIFEST_FILE, type Manifest } from './manifest.js';
 import { predictionsPath } from './predictions.js';
+import { savedModelFiles } from '../records/saved-models.js';
 import { HISTORY_FILE } from './html-curves.js';
 import { checkRecord, compareRecords, TIMING_PHASES, TRIAL_STATUSES, type TrialRecord } from '../records/records.js';
 import type { SpecRecord } from '../records/records.js';
@@ -224,6 +225,8 @@ export interface WriteResultsOptions {
   baseline?: string;
   /** Trials whose predictions/<trial>.csv was written, to be listed in the manifest. */
   predictions?: readonly string[];
+  /** Trials whose trained model was saved in models/<trial>/, to be listed in the manifest. */
+  models?: readonly string[];
   /** The commit the run started from; default HEAD when writing. */
   commit?: string | null;
   /** The shard of the grid this folder holds (absent: the whole grid, or a merge). */
@@ -271,7 +274,7 @@ export function writeResults(dir: string, records: readonly TrialRecord[], optio
     commit: options.commit,
     shard: options.shard,
     dataSource: options.dataSource,
-    files: [...texts.map(([name]) => name), RESULT_FILES.manifest, ...(options.predictions ?? []).map((trial) => relative(dir, predictionsPath(dir, trial)))],
+    files: [...texts.map(([name]) => name), RESULT_FILES.manifest, ...(options.predictions ?? []).map((trial) => relative(dir, predictionsPath(dir, trial))), ...(options.models ?? []).flatMap(savedModelFiles)],
     sha256: Object.fromEntries(texts.map(([name, text]) => [name, sha256(text)])),
   });
   texts.push([RESULT_FILES.manifest, JSON.stringify(manifest, null, 2) + '\n']);

@@ -1,6 +1,11 @@
-/* `skewbench/train`: backends, the reference models, losses, the training loop and prediction (tfjs). */
+/* `skewbench/train`: backends, the models, losses, the training loop and prediction (tfjs). */
 export { selectBackend, BACKEND_PREFERENCES, type BackendChoice, type BackendPreference } from './backend.js';
-export { buildModel, disposeModel, resetHead, MODEL_KINDS, type Model, type ModelKind, type ModelOptions, type ModelShape } from './models.js';
+export { buildModel, disposeModel, resetHead, MODEL_KINDS, type Model, type ModelKind, type ModelOptions, type ModelShape, type LayersExport } from './models.js';
+export { createModel } from './create-model.js';
+export type { ModelSpec, HeadMode, FreezeMode, LayersFileModel, ModuleModel } from './names.js';
+export type { BuildArguments } from './own-model.js';
+export { modelFiles } from './model-files.js';
+export { saveModel } from './save-model.js';
 export { computeLoss, elementwiseLoss, LOSSES, LOSS_KINDS, lossDefinition, type LossSpec, type LossKind, type LossDefinition, type LabelLossWeights } from './losses.js';
 export { trainModel, type TrainOptions, type TrainResult, type EpochInfo } from './train.js';
 export { predict } from './predict.js';

@@ -59,15 +59,21 @@ export function dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation
 
 /** relu(conv2d(x, filter, stride 1, 'same') + b) for x [n, h, w, in], filter [k, k, in, out]. */
 export function conv2dSameRelu(x: tf.Tensor4D, filter: tf.Tensor4D, b: tf.Tensor1D, inputGradient: boolean): tf.Tensor4D {
+  return conv2dSame(x, filter, b, 'relu', 1, inputGradient);
+}
+
+/** act(conv2d(x, filter, stride, 'same') + b) for x [n, h, w, in], filter [k, k, in, out]. */
+export function conv2dSame(x: tf.Tensor4D, filter: tf.Tensor4D, b: tf.Tensor1D, activation: Activation, stride: number, inputGradient: boolean): tf.Tensor4D {
+  const strides: [number, number] = [stride, stride];
   const op = tf.customGrad((...args: unknown[]) => {
     const [xs, fs, bs, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D, tf.GradSaveFunc];
     const y = tf.engine().runKernel(tf.FusedConv2D, { x: xs, filter: fs, bias: bs }, {
-      strides: [1, 1],
+      strides,
       pad: 'same',
       dataFormat: 'NHWC',
       dilations: [1, 1],
       dimRoundingMode: undefined,
-      activation: 'relu',
+      activation,
       leakyreluAlpha: 0,
     } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
     save([xs, fs, y]);
@@ -75,15 +81,15 @@ export function conv2dSameRelu(x: tf.Tensor4D, filter: tf.Tensor4D, b: tf.Tensor
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sf, sy] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
-        const [dz4, db] = reluBiasGrad(dy, sy);
+        const [dz4, db] = activation === 'relu' ? reluBiasGrad(dy, sy) : [dy, tf.sum(dy, [0, 1, 2])];
         const dz = dz4 as tf.Tensor4D;
         const dFilter = tf.engine().runKernel(
           tf.Conv2DBackpropFilter,
           { x: sx, dy: dz },
-          { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: sf.shape } as unknown as tf.NamedAttrMap,
+          { strides, pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: sf.shape } as unknown as tf.NamedAttrMap,
         ) as tf.Tensor4D;
         return [
-          inputGradient ? tf.conv2dTranspose(dz, sf, sx.shape, 1, 'same') : tf.zerosLike(sx),
+          inputGradient ? tf.conv2dTranspose(dz, sf, sx.shape, strides, 'same') : tf.zerosLike(sx),
           dFilter,
           db,
         ];

@@ -165,7 +165,7 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
         const y = tf.tensor2d(labelsToFloats(set.labels, order, start, end), [b, labelCount]);
         try {
           const lossNow = options.deferred && steps < options.deferred.fromStep ? options.deferred.before : loss;
-          const { value, grads } = tf.variableGrads(() => computeLoss(lossNow, model.logits(x), y), trainable as tf.Variable[]);
+          const { value, grads } = tf.variableGrads(() => computeLoss(lossNow, model.logits(x, true), y), trainable as tf.Variable[]);
           try {
             const batchLoss = value.dataSync()[0];
             checkBatchLoss(loss.kind, batchLoss, epoch, steps + 1);

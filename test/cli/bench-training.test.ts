@@ -38,7 +38,7 @@ describe('skewbench bench training', () => {
     await expect(program().parseAsync(['bench', 'training', '--backend', 'gpu'], { from: 'user' })).rejects.toThrow(
       new InputError('--backend: expected one of auto, tensorflow, wasm, cpu, got "gpu"'),
     );
-    await expect(program().parseAsync(['bench', 'training', '--model', 'vit'], { from: 'user' })).rejects.toThrow(/--model: expected one of mlp, cnn, both, got "vit"/);
+    await expect(program().parseAsync(['bench', 'training', '--model', 'vit'], { from: 'user' })).rejects.toThrow(/--model: expected one of mlp, cnn, resnet, both, got "vit"/);
     await expect(program().parseAsync(['bench', 'training', '--images', '0'], { from: 'user' })).rejects.toThrow(/--images: expected an integer ≥ 1, got "0"/);
   });
 });

@@ -83,7 +83,7 @@ describe('parseSpec errors: one line per problem, naming the file and JSON path'
       name: 'x y',
       dataset: { name: 'fashion-mosaic' },
       skews: ['exponential:50', 'expo nential', 'exponential:50'],
-      model: 'resnet',
+      model: 'vgg',
       train: { epochs: 0, batchSize: 6.5, epoch: 3 },
       methods: [
         { name: 'baseline' },
@@ -99,7 +99,7 @@ describe('parseSpec errors: one line per problem, naming the file and JSON path'
     expect(problems(() => parseSpec(bad, 'experiments/x.json'))).toEqual([
       'experiments/x.json: name: expected a name of letters, digits, ".", "_", "+" or "-" (not starting with a symbol)',
       'experiments/x.json: skews[1]: expected a skew like exponential:50, pareto:20, step:0.3:20 or uniform',
-      'experiments/x.json: model: expected one of "mlp", "cnn", got "resnet"',
+      'experiments/x.json: model: expected one of "mlp", "cnn", "resnet", or an object { layers: "model.json" } or { module: "model.js" }, got "vgg"',
       'experiments/x.json: train.epochs: expected a number > 0, got 0',
       'experiments/x.json: train.batchSize: expected an integer, got 6.5',
       'experiments/x.json: train.epoch: unknown field',
@@ -174,7 +174,7 @@ describe('loadSpec', () => {
     expect(line).toMatch(new RegExp(`^${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not valid JSON: .* at line 3, column 15$`));
     const invalid = join(dir, 'invalid.json');
     writeFileSync(invalid, JSON.stringify({ ...minimal, model: 'vit' }));
-    expect(problems(() => loadSpec(invalid))).toEqual([`${invalid}: model: expected one of "mlp", "cnn", got "vit"`]);
+    expect(problems(() => loadSpec(invalid))).toEqual([`${invalid}: model: expected one of "mlp", "cnn", "resnet", or an object { layers: "model.json" } or { module: "model.js" }, got "vit"`]);
   });
 });
 
@@ -210,5 +210,35 @@ describe('folder paths in a spec', () => {
     writeFileSync(file, JSON.stringify({ name: 's', dataset: { name: 'folder', options: { dir: 'photos' } }, skews: ['uniform'], methods: [{ name: 'baseline' }], seeds: [1] }));
     expect(() => loadSpec(file)).toThrow(InputError);
     expect(() => loadSpec(file)).toThrow(`${file}: dataset.options.dir: ${join(base, 'photos')} does not exist (a relative path is relative to the spec file)`);
+  });
+});
+
+describe('model', () => {
+  it('is a built-in name (resnet included) or a model of one’s own, freeze defaulting to none and head to the model’s fit', () => {
+    expect(MODEL_NAMES).toContain('resnet');
+    expect(parseSpec({ ...minimal, model: 'resnet' }, 's.json').model).toBe('resnet');
+    expect(parseSpec({ ...minimal, model: { layers: 'm/model.json' } }, 's.json').model).toEqual({ layers: 'm/model.json', freeze: 'none', sha256: '' });
+    expect(parseSpec({ ...minimal, model: { module: './b.js', head: 'replace', freeze: 3 } }, 's.json').model).toEqual({ module: './b.js', head: 'replace', freeze: 3, sha256: '' });
+    expect(problems(() => parseSpec({ ...minimal, model: { layers: 'm.json', freeze: 'all' } }, 's.json'))).toEqual(['s.json: model.freeze: expected "none", "backbone" or a number of layers, got "all"']);
+    expect(problems(() => parseSpec({ ...minimal, model: { layers: 'm.json', weights: 'x' } }, 's.json'))).toEqual(['s.json: model.weights: unknown field']);
+    expect(problems(() => parseSpec({ ...minimal, model: {} }, 's.json'))).toEqual(['s.json: model: expected exactly one of layers (a tfjs Layers model.json) or module (an ES module exporting build)']);
+  });
+
+  it('loading resolves the path against the spec file and records the file’s SHA-256; a resolved spec parses again as it is', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'skewbench-spec-model-'));
+    try {
+      writeFileSync(join(dir, 'model.json'), JSON.stringify({ modelTopology: { class_name: 'Sequential', config: {} } }));
+      writeFileSync(join(dir, 'suite.json'), JSON.stringify({ ...minimal, model: { layers: 'model.json', freeze: 'backbone' } }));
+      const spec = loadSpec(join(dir, 'suite.json'));
+      expect(spec.model).toMatchObject({ layers: join(dir, 'model.json'), freeze: 'backbone' });
+      const sha = (spec.model as { sha256: string }).sha256;
+      expect(sha).toMatch(/^[0-9a-f]{64}$/);
+      expect(parseSpec(JSON.parse(JSON.stringify(spec)), 'manifest.json').model).toEqual(spec.model);
+      // another file, another hash
+      writeFileSync(join(dir, 'model.json'), JSON.stringify({ modelTopology: { class_name: 'Sequential', config: { layers: [] } } }));
+      expect((loadSpec(join(dir, 'suite.json')).model as { sha256: string }).sha256).not.toBe(sha);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

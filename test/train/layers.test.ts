@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import '../../src/train/gradients.js';
 import { selectBackend } from '../../src/train/backend.js';
-import { conv2dSameRelu, dense } from '../../src/train/layers.js';
+import { conv2dSame, conv2dSameRelu, dense } from '../../src/train/layers.js';
 import { floats, relativeError } from './helpers.js';
 
 /** Output and gradients (x, w, b) of `layer` and of a plain-ops reference, under the same upstream weights. */
@@ -51,6 +51,23 @@ describe('layers', () => {
         2,
       );
       got.forEach((g, i) => expect(relativeError(g, want[i])).toBeLessThanOrEqual(1e-5));
+    });
+
+    it(`${backend}: strided and linear convolutions (the resnet's) equal the plain ops, forward and backward`, async () => {
+      await selectBackend(backend);
+      for (const [activation, stride, size, seed] of [['linear', 1, 3, 3], ['relu', 2, 3, 4], ['linear', 2, 1, 5], ['relu', 2, 3, 6]] as const) {
+        const h = seed === 6 ? 7 : 8;
+        const { got, want } = compare(
+          (x, w, b) => conv2dSame(x as tf.Tensor4D, w as tf.Tensor4D, b as tf.Tensor1D, activation, stride, true),
+          (x, w, b) => {
+            const z = tf.add(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, 'same'), b);
+            return activation === 'relu' ? tf.relu(z) : z;
+          },
+          { x: [2, h, 5, 6], w: [size, size, 6, 4], b: [4] },
+          seed,
+        );
+        got.forEach((g, i) => expect(relativeError(g, want[i]), `${activation} stride ${stride} ${size}×${size}, output ${i}`).toBeLessThanOrEqual(1e-5));
+      }
     });
   }
 

@@ -46,7 +46,7 @@ describe('reference models', () => {
   it('rejects shapes it cannot build and a disposed model', () => {
     expect(() => buildModel('cnn', { height: 3, width: 3, channels: 1, labels: 2, seed: 0 })).toThrow(/at least 4×4/);
     expect(() => buildModel('mlp', { height: 0, width: 3, channels: 1, labels: 2, seed: 0 })).toThrow(/height must be a positive integer/);
-    expect(() => buildModel('resnet' as ModelKind, { height: 8, width: 8, channels: 1, labels: 2, seed: 0 })).toThrow(/unknown model 'resnet'/);
+    expect(() => buildModel('vgg' as ModelKind, { height: 8, width: 8, channels: 1, labels: 2, seed: 0 })).toThrow(/unknown model 'vgg' \(expected one of mlp, cnn, resnet\)/);
     const model = buildModel('mlp', { height: 4, width: 4, channels: 1, labels: 2, seed: 0 });
     model.dispose();
     expect(() => model.logits(tf.zeros([1, 4, 4, 1]))).toThrow(/disposed/);

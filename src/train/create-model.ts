@@ -1,0 +1,9 @@
+import { buildModel, type Model, type ModelOptions } from './models.js';
+import type { ModelSpec } from './names.js';
+import { loadOwnModel } from './own-model.js';
+
+/** The model a suite's `model` names: a built-in one, or one's own loaded from a file or built by a module. */
+export async function createModel(spec: ModelSpec, options: ModelOptions): Promise<Model> {
+  if (typeof spec === 'string') return buildModel(spec, options);
+  return loadOwnModel(spec, options);
+}
