@@ -34,6 +34,8 @@ export interface Trial extends TrialConfig {
   dataFingerprint?: string;
   /** The spec file the trial comes from, named in the messages of a model that does not fit (not part of the id). */
   specFile?: string;
+  /** Where the trial's model is given in the spec: `model`, or `methods[i].model` for a method's own. */
+  modelField: string;
 }
 
 /**
@@ -85,10 +87,12 @@ export function dataKeyOf(config: Pick<TrialConfig, 'dataset' | 'skew' | 'seed'>
 export function expandGrid(spec: ResolvedSpec): Trial[] {
   const trials: Trial[] = [];
   for (const skew of spec.skews) {
-    for (const method of spec.methods) {
+    for (const [m, method] of spec.methods.entries()) {
       for (const seed of spec.seeds) {
-        const config: TrialConfig = { dataset: spec.dataset, skew, model: spec.model, train: spec.train, method, seed, evaluation: spec.evaluation };
-        trials.push({ ...config, id: trialId(config), dataKey: dataKeyOf(config), index: trials.length, suite: spec.name });
+        // A method's own model stands in for the suite's (it is part of the method, so of the id, too).
+        const config: TrialConfig = { dataset: spec.dataset, skew, model: method.model ?? spec.model, train: spec.train, method, seed, evaluation: spec.evaluation };
+        const modelField = method.model === undefined ? 'model' : `methods[${m}].model`;
+        trials.push({ ...config, id: trialId(config), dataKey: dataKeyOf(config), index: trials.length, suite: spec.name, modelField });
       }
     }
   }

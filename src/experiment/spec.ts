@@ -203,6 +203,38 @@ const samplerSchema = z
     return sampler;
   });
 
+/**
+ * A model of one's own: `layers` (a tfjs Layers model.json) or `module` (an ES module exporting
+ * `build`), with what becomes of its classifier and which layers stay frozen. The file's SHA-256 is
+ * added when the spec is loaded (see resolvePaths).
+ */
+const ownModelSchema = z
+  .strictObject({
+    layers: z.string().min(1).optional(),
+    module: z.string().min(1).optional(),
+    head: z.enum(HEAD_MODES).optional(),
+    freeze: z.union([z.enum(['none', 'backbone']), z.int().min(0)], { error: 'expected "none", "backbone" or a number of layers' }).default('none'),
+    /** `false`: the file's topology with every weight drawn from the seeded RNG (training from scratch). */
+    pretrained: z.boolean().optional(),
+    /** Recorded in a resolved spec (a manifest's); loading a spec file computes it afresh. */
+    sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  })
+  .transform((model, ctx): LayersFileModel | ModuleModel => {
+    const { layers, module, sha256: _recorded, ...options } = model;
+    if ((layers === undefined) === (module === undefined)) {
+      ctx.issues.push({ code: 'custom', path: [], input: model, message: 'expected exactly one of layers (a tfjs Layers model.json) or module (an ES module exporting build)' });
+    }
+    if (module !== undefined && options.pretrained !== undefined) {
+      ctx.issues.push({ code: 'custom', path: ['pretrained'], input: options.pretrained, message: 'only a layers model has weights to load; a module’s model is always drawn from the seed' });
+    }
+    const sha256 = _recorded ?? '';
+    return layers !== undefined ? { layers, ...options, sha256 } : { module: module ?? '', ...options, sha256 };
+  });
+
+const modelSchema = z.union([z.enum(MODEL_NAMES), ownModelSchema], {
+  error: `expected one of ${MODEL_NAMES.map((m) => `"${m}"`).join(', ')}, or an object { layers: "model.json" } or { module: "model.js" }`,
+});
+
 const methodSchema = z
   .strictObject({
     name: safeName,
@@ -221,6 +253,11 @@ const methodSchema = z
     /** Online augmentation: every training image is augmented afresh in every epoch (the baseline too). */
     augment: z.strictObject({ online: z.array(z.enum(AUGMENTATIONS as [AugmentationName, ...AugmentationName[]])).min(1) }).optional(),
     loss: lossSchema.optional(),
+    /**
+     * This method's model instead of the suite's: e.g. one backbone trained from scratch, as a linear
+     * probe and fine-tuned, compared paired by seed on the same data. Absent: the suite's model.
+     */
+    model: modelSchema.optional(),
   })
   .transform((method, ctx) => {
     if (method.plan && method.sampler) {
@@ -231,33 +268,6 @@ const methodSchema = z
     }
     return method;
   });
-
-/**
- * A model of one's own: `layers` (a tfjs Layers model.json) or `module` (an ES module exporting
- * `build`), with what becomes of its classifier and which layers stay frozen. The file's SHA-256 is
- * added when the spec is loaded (see resolvePaths).
- */
-const ownModelSchema = z
-  .strictObject({
-    layers: z.string().min(1).optional(),
-    module: z.string().min(1).optional(),
-    head: z.enum(HEAD_MODES).optional(),
-    freeze: z.union([z.enum(['none', 'backbone']), z.int().min(0)], { error: 'expected "none", "backbone" or a number of layers' }).default('none'),
-    /** Recorded in a resolved spec (a manifest's); loading a spec file computes it afresh. */
-    sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
-  })
-  .transform((model, ctx): LayersFileModel | ModuleModel => {
-    const { layers, module, sha256: _recorded, ...options } = model;
-    if ((layers === undefined) === (module === undefined)) {
-      ctx.issues.push({ code: 'custom', path: [], input: model, message: 'expected exactly one of layers (a tfjs Layers model.json) or module (an ES module exporting build)' });
-    }
-    const sha256 = _recorded ?? '';
-    return layers !== undefined ? { layers, ...options, sha256 } : { module: module ?? '', ...options, sha256 };
-  });
-
-const modelSchema = z.union([z.enum(MODEL_NAMES), ownModelSchema], {
-  error: `expected one of ${MODEL_NAMES.map((m) => `"${m}"`).join(', ')}, or an object { layers: "model.json" } or { module: "model.js" }`,
-});
 
 export const DEFAULT_SEED_COUNT = 3;
 export const DEFAULT_MIN_TEST_POSITIVES = 5;
@@ -509,7 +519,8 @@ function skewProblems(spec: ResolvedSpec): Problem[] {
  */
 function resolvePaths(spec: ResolvedSpec, file: string): ResolvedSpec {
   const base = dirname(resolve(file));
-  const model = resolveModelPath(spec.model, file, base);
+  const model = resolveModelPath(spec.model, file, base, 'model');
+  const methods = spec.methods.map((m, i) => (m.model === undefined ? m : { ...m, model: resolveModelPath(m.model, file, base, `methods[${i}].model`) }));
   const options = { ...spec.dataset.options };
   for (const key of ['dir', 'labels'] as const) {
     const value = options[key];
@@ -518,7 +529,7 @@ function resolvePaths(spec: ResolvedSpec, file: string): ResolvedSpec {
     if (!existsSync(absolute)) throw new InputError(`${file}: dataset.options.${key}: ${absolute} does not exist (a relative path is relative to the spec file)`);
     options[key] = absolute;
   }
-  return { ...spec, model, dataset: { ...spec.dataset, options } };
+  return { ...spec, model, methods, dataset: { ...spec.dataset, options } };
 }
 
 /**
@@ -527,13 +538,13 @@ function resolvePaths(spec: ResolvedSpec, file: string): ResolvedSpec {
  * module file) becomes part of the model, so a changed file changes the trial's identity. Whether
  * it loads, builds and fits the data is checked when a trial creates it, before training.
  */
-function resolveModelPath(model: ModelSpec, file: string, base: string): ModelSpec {
+function resolveModelPath(model: ModelSpec, file: string, base: string, path: string): ModelSpec {
   if (typeof model === 'string') return model;
   const field = 'layers' in model ? 'layers' : 'module';
   const given = 'layers' in model ? model.layers : model.module;
   const absolute = isAbsolute(given) ? given : resolve(base, given);
   const fail = (message: string): never => {
-    throw new InputError(`${file}: model.${field}: ${message}`);
+    throw new InputError(`${file}: ${path}.${field}: ${message}`);
   };
   if (!existsSync(absolute)) fail(`${absolute} does not exist (a relative path is relative to the spec file)`);
   const hash = createHash('sha256');

@@ -281,8 +281,9 @@ async function modelFor(trial: Trial, options: Parameters<typeof createModel>[1]
   try {
     return await createModel(trial.model, options);
   } catch (err) {
-    if (err instanceof InputError && trial.specFile) throw new InputError(`${trial.specFile}: ${err.message}`);
-    throw err;
+    if (!(err instanceof InputError)) throw err;
+    const message = trial.modelField && trial.modelField !== 'model' ? err.message.replace(/^model\./, `${trial.modelField}.`) : err.message;
+    throw new InputError(trial.specFile ? `${trial.specFile}: ${message}` : message);
   }
 }
 

@@ -26,6 +26,8 @@ export interface OwnModelOptions {
 /** A tfjs Layers model saved as model.json (+ weights); `layers` is an absolute path once resolved. */
 export interface LayersFileModel extends OwnModelOptions {
   layers: string;
+  /** false: the file's topology, every weight drawn from the seed (from scratch); absent or true: its weights. */
+  pretrained?: boolean;
 }
 
 /** An ES module exporting `build({ height, width, channels, labels, seed, tf })`; `module` absolute once resolved. */

@@ -31,7 +31,7 @@ export async function loadOwnModel(spec: LayersFileModel | ModuleModel, options:
   const rng = streamOf(options.seed).fork('model:own');
   const { source, loaded } = 'layers' in spec ? await fromFile(spec.layers) : await fromModule(spec.module, options, rng);
   try {
-    return wrap(source, loaded, spec, options, rng, 'layers' in spec ? 'layers' : 'module');
+    return wrap(source, loaded && !('layers' in spec && spec.pretrained === false), spec, options, rng, 'layers' in spec ? 'layers' : 'module');
   } catch (err) {
     source.dispose();
     throw err;
