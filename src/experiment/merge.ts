@@ -102,7 +102,8 @@ export async function mergeResults(dirs: readonly string[], out: string, options
   const startedAt = new Date(Math.min(...times.map((t) => t[0])));
   const finishedAt = new Date(Math.max(...times.map((t) => t[1])));
   for (const [name, path] of predictions) writeFileAtomic(join(out, PREDICTIONS_DIR, name), readFileSync(path));
-  const written = writeResults(out, records, { spec, startedAt, finishedAt, commit, dataSource, predictions: [...predictions.keys()].map((n) => n.slice(0, -4)).sort() });
+  const dataSplits = sources[0]?.manifest.data?.splits ?? null;
+  const written = writeResults(out, records, { spec, startedAt, finishedAt, commit, dataSource, dataSplits, predictions: [...predictions.keys()].map((n) => n.slice(0, -4)).sort() });
   written.files.push(...(await writeCharts(out, written.aggregate)));
   written.files.push(writeHtmlReport(out, { aggregate: written.aggregate, records, manifest: written.manifest }));
   return written;

@@ -2,7 +2,7 @@ import { basename, resolve } from 'node:path';
 import { z } from 'zod';
 import type { Rng } from '../../labels/rng.js';
 import { folderFingerprint } from '../fingerprint.js';
-import { decodeShape, FITS, folderSplitCounts, loadFolder } from '../folder.js';
+import { decodeShape, FITS, FOLDER_SHARES, folderSplitCounts, loadFolder } from '../folder.js';
 import { subsampleToProfile } from '../profile.js';
 import { subsampleToTargets } from '../subsample.js';
 import { AUGMENTATIONS, selectImages, SPLITS, type AugmentationName, type ImageSet, type SplitName } from '../types.js';
@@ -50,7 +50,9 @@ export const folder = defineSource({
     all.split.forEach((s, i) => bySplit[s].push(i));
     const pools = Object.fromEntries(SPLITS.map((s) => [s, selectImages(all, bySplit[s])])) as Record<SplitName, ImageSet>;
     const labels = [...all.labels.labels];
-    const common = { labels, augmentations: options.augmentations, rankUnits: false };
+    const shares = SPLITS.map((s) => FOLDER_SHARES[s]).join(' / ');
+    const split = all.splitGiven ? 'split: as the labels file\'s split column gives it' : `split: stratified by label, ${shares} (train / val / test; the labels file has no split column)`;
+    const common = { labels, augmentations: options.augmentations, rankUnits: false, split };
     if (skew.kind === 'natural') {
       const targets = Array.from(pools.train.labels.counts());
       return {

@@ -20,6 +20,8 @@ export interface Dataset {
   warnings: string[];
   /** rank → label index (rank 0 = most frequent in training). */
   ranks: number[];
+  /** Where the split came from, when the data has one of its own (a folder): shown by `skewbench dataset`. */
+  split?: string;
   /** True when the order was drawn per seed: a label's name then means nothing across seeds, its rank does. */
   rankUnits: boolean;
   skew: SkewProfile;
