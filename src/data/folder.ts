@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import type { LabelMatrix } from '../labels/matrix.js';
@@ -65,7 +65,10 @@ export interface LoadedFolder extends ImageSet {
 }
 
 const IMAGE_FILE = /\.(png|jpe?g|webp)$/i;
-/** Images decoded at once: sharp works on libuv threads, and more in flight only costs memory. */
+/**
+ * Images decoded at once: sharp works on libuv threads, one image per thread (concurrency 1), so a
+ * few more in flight than threads keeps them busy; more only costs memory.
+ */
 const PARALLEL = 16;
 /** A pixel whose channels differ by more than this is colour (JPEG leaves grey a level or two off). */
 const GREY_TOLERANCE = 2;
@@ -90,7 +93,8 @@ export const decodeCalls = { count: 0 };
 async function decode(file: string, shape: DecodeShape, channels: 1 | 3): Promise<Uint8Array> {
   const sharp = await loadSharp();
   decodeCalls.count++;
-  let pipeline = sharp(file, { failOn: 'error' })
+  // Handing libvips the bytes is cheaper than letting it open the file (about a tenth per small image).
+  let pipeline = sharp(readFileSync(file), { failOn: 'error' })
     .flatten({ background: '#000000' })
     .resize(shape.width, shape.height, { fit: shape.fit, background: { r: 0, g: 0, b: 0, alpha: 1 } });
   pipeline = channels === 1 ? pipeline.greyscale() : pipeline.toColourspace('srgb');
@@ -127,6 +131,14 @@ function imageProblem(dir: string, realDir: string, id: string): string | undefi
   if (isAbsolute(id)) return `image id "${id}" is an absolute path; expected a path relative to ${dir}`;
   const file = resolve(dir, id);
   if (!inside(dir, file)) return `image id "${id}" points outside the image folder ${dir}`;
+  let st: Stats;
+  try {
+    st = lstatSync(file);
+  } catch {
+    return `image "${id}" is not a file in ${dir}`;
+  }
+  // A plain file right inside the folder cannot lead out of it: one system call for the usual case.
+  if (st.isFile() && dirname(file) === dir) return undefined;
   if (!existsSync(file) || !statSync(file).isFile()) return `image "${id}" is not a file in ${dir}`;
   if (!inside(realDir, realpathSync(file))) return `image "${id}" is a symlink to ${realpathSync(file)}, outside the image folder ${dir}`;
   return undefined;
