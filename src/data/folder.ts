@@ -7,6 +7,7 @@ import { iterativeStratification } from '../labels/stratify.js';
 import { cacheDir, decodeStore, encodeStore, type ItemStore } from './cache.js';
 import { folderImageHashes, sha256 } from './fingerprint.js';
 import { readLabelsTable, type LabelsTable } from './labels-csv.js';
+import { decodeSimplePng } from './png.js';
 import { SPLITS, type ImageSet, type SplitName } from './types.js';
 
 export const FITS = ['fill', 'cover', 'contain'] as const;
@@ -91,10 +92,14 @@ export const decodeCalls = { count: 0 };
 
 /** One image at the asked shape, `channels` bytes per pixel (one sharp pipeline). */
 async function decode(file: string, shape: DecodeShape, channels: 1 | 3): Promise<Uint8Array> {
-  const sharp = await loadSharp();
   decodeCalls.count++;
+  const bytes = readFileSync(file);
+  // A plain 8-bit PNG already at the asked size: its bytes are the answer (png.ts), without libvips.
+  const simple = decodeSimplePng(bytes, shape.width, shape.height, channels);
+  if (simple) return simple;
+  const sharp = await loadSharp();
   // Handing libvips the bytes is cheaper than letting it open the file (about a tenth per small image).
-  let pipeline = sharp(readFileSync(file), { failOn: 'error' })
+  let pipeline = sharp(bytes, { failOn: 'error' })
     .flatten({ background: '#000000' })
     .resize(shape.width, shape.height, { fit: shape.fit, background: { r: 0, g: 0, b: 0, alpha: 1 } });
   pipeline = channels === 1 ? pipeline.greyscale() : pipeline.toColourspace('srgb');
