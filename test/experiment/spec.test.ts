@@ -214,6 +214,17 @@ describe('skew natural', () => {
   });
 });
 
+describe('folder image shape in a spec', () => {
+  const base = mkdtempSync(join(tmpdir(), 'skewbench-spec-shape-'));
+  afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+  it('size together with width is refused at load, naming the option', () => {
+    const file = join(base, 'shape.json');
+    writeFileSync(file, JSON.stringify({ name: 's', dataset: { name: 'folder', options: { dir: '.', size: 32, width: 40 } }, skews: ['natural'], methods: [{ name: 'baseline' }], seeds: [1] }));
+    expect(problems(() => loadSpec(file))).toEqual([`${file}: dataset.options.size: give either size (a square) or height and width, not both`]);
+  });
+});
+
 describe('folder paths in a spec', () => {
   const base = mkdtempSync(join(tmpdir(), 'skewbench-spec-dir-'));
   afterAll(() => rmSync(base, { recursive: true, force: true }));

@@ -38,6 +38,13 @@ export const folder = defineSource({
     /** Absent: detected (3 when any image has colour, else 1). */
     channels: z.union([z.literal(1), z.literal(3)]).optional(),
     augmentations: z.array(z.enum(AUGMENTATIONS as [AugmentationName, ...AugmentationName[]])).default([...AUGMENTATIONS]),
+  }).superRefine((options, ctx) => {
+    // The shape is checked where the spec is read, not when the first trial loads the folder.
+    try {
+      decodeShape(options);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', path: [options.size !== undefined ? 'size' : 'height'], message: (err as Error).message.replace(/^folder options: /, '') });
+    }
   }),
   naturalFrequencies: true,
   // The resolved shape is part of the fingerprint; detected channels follow from the images' bytes, which it hashes.
