@@ -156,7 +156,10 @@ function imageProblem(dir: string, realDir: string, id: string): string | undefi
  */
 export const FOLDER_SHARES: Readonly<Record<SplitName, number>> = { train: 0.7, val: 0.1, test: 0.2 };
 
-/** A folder's directory, labels file and labels table, every id checked to be a file inside the folder. */
+/**
+ * A folder's directory, labels file and labels table (rows sorted by image id), every id checked to
+ * be a file inside the folder.
+ */
 export function readFolderLabels(options: Pick<FolderOptions, 'dir' | 'labels' | 'sep'>): { dir: string; csv: string; table: LabelsTable } {
   const dir = resolve(options.dir);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError(`folder ${dir}: not a directory`);
@@ -164,8 +167,14 @@ export function readFolderLabels(options: Pick<FolderOptions, 'dir' | 'labels' |
   const csv = options.labels ? resolve(options.labels) : join(dir, 'labels.csv');
   if (!existsSync(csv)) throw new InputError(`folder ${dir}: labels file ${csv} not found (give one with the labels option)`);
   const realDir = realpathSync(dir);
-  const table = readLabelsTable(csv, { sep: options.sep, checkId: (id) => imageProblem(dir, realDir, id) });
-  if (table.labels.rows === 0) throw new InputError(`${csv}: no image rows`);
+  const read = readLabelsTable(csv, { sep: options.sep, checkId: (id) => imageProblem(dir, realDir, id) });
+  if (read.labels.rows === 0) throw new InputError(`${csv}: no image rows`);
+  // Rows in the order of their ids, not of the file: a re-sorted labels file gives the same data.
+  const ids = read.labels.ids!;
+  const order = Array.from(ids.keys()).sort((a, b) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
+  if (order.every((i, k) => i === k)) return { dir, csv, table: read };
+  const table: LabelsTable = { labels: read.labels.select(order) };
+  if (read.splits) table.splits = order.map((i) => read.splits![i]);
   return { dir, csv, table };
 }
 
@@ -211,8 +220,8 @@ export function folderSplitCounts(options: Pick<FolderOptions, 'dir' | 'labels' 
 }
 
 /**
- * The user's images and labels: every CSV row's image decoded at the asked shape with sharp, and
- * each row's split. Decoded pixels are cached on disk, keyed by the images' content and the decode
+ * The user's images and labels, in the order of their ids: every CSV row's image decoded at the
+ * asked shape, and each row's split. Decoded pixels are cached on disk, keyed by the images' content and the decode
  * shape, so a second run reads one file instead of decoding every image; a torn or corrupt cache
  * file is rebuilt. Any missing or undecodable image is an `InputError` naming it, raised before
  * anything is returned.

@@ -46,8 +46,9 @@ describe('loadFolder', () => {
     expect(grey.labels.rows).toBe(90);
     expect([grey.height, grey.width, grey.channels]).toEqual([6, 6, 1]);
     expect(grey.images.length).toBe(90 * 36);
-    // Image 3 is a solid grey of 111: every pixel decodes to (about) that value.
-    for (const v of grey.images.subarray(3 * 36, 4 * 36)) expect(Math.abs(v - 111)).toBeLessThanOrEqual(2);
+    // Image 3 is a solid grey of 111: every pixel decodes to (about) that value. Rows follow the ids.
+    const row = grey.labels.ids!.indexOf('img3.png');
+    for (const v of grey.images.subarray(row * 36, (row + 1) * 36)) expect(Math.abs(v - 111)).toBeLessThanOrEqual(2);
     expect(grey.labels.labels).toEqual(LABELS);
     const rgb = await loadFolder({ dir, size: 4, channels: 3 });
     expect(rgb.images.length).toBe(90 * 4 * 4 * 3);
@@ -166,14 +167,30 @@ describe('folder splits and skew natural', () => {
     again.labels.ids!.forEach((id, i) => expect(again.split[i]).toBe(splitOf.get(id)));
   });
 
+  it('gives the same data whatever the row order of the labels file: rows follow the image ids', async () => {
+    const csv = readFileSync(join(dir, 'labels.csv'), 'utf8').trim().split('\n');
+    const reversed = join(root, 'reversed-rows.csv');
+    writeFileSync(reversed, [csv[0], ...csv.slice(1).reverse()].join('\n') + '\n');
+    for (const skew of ['natural', 'exponential:2']) {
+      const a = await buildDataset({ name: 'folder', options: { dir, size: 4 } }, parseSkew(skew), 2);
+      const b = await buildDataset({ name: 'folder', options: { dir, labels: reversed, size: 4 } }, parseSkew(skew), 2);
+      for (const s of ['train', 'val', 'test'] as const) {
+        expect(b[s].labels.ids, `${skew} ${s}`).toEqual(a[s].labels.ids);
+        expect(b[s].images).toEqual(a[s].images);
+      }
+    }
+    const ids = (await loadFolder({ dir, size: 4 })).labels.ids!;
+    expect(ids).toEqual([...ids].sort());
+  });
+
   it('honours a split column as given (any case), never as a label', async () => {
     const d = await folderOf('given', rowsOf(25, true));
     const loaded = await loadFolder({ dir: d, size: 4 });
     expect(loaded.labels.labels).toEqual(['a', 'b', 'c']);
     expect(loaded.splitGiven).toBe(true);
-    loaded.split.forEach((s, i) => expect(s).toBe(['train', 'train', 'train', 'val', 'test'][i % 5]));
+    loaded.split.forEach((s, row) => expect(s).toBe(['train', 'train', 'train', 'val', 'test'][Number(loaded.labels.ids![row].slice(1, -4)) % 5]));
     const natural = await buildDataset({ name: 'folder', options: { dir: d, size: 4 } }, parseSkew('natural'), 1);
-    expect(natural.test.labels.ids).toEqual(['p4.png', 'p9.png', 'p14.png', 'p19.png', 'p24.png']);
+    expect(natural.test.labels.ids).toEqual(['p14.png', 'p19.png', 'p24.png', 'p4.png', 'p9.png']);
     expect(natural.train.labels.rows).toBe(15);
   });
 
