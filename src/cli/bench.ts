@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerLabelsBench } from './bench-labels.js';
 import { registerTrainingBench } from './bench-training.js';
 import { registerDataBench } from './bench-data.js';
+import { registerFolderBench } from './bench-folder.js';
 
 /**
  * `skewbench bench <name>`: each benchmark registers one subcommand here (one file in src/cli/,
@@ -11,12 +12,13 @@ export const benchSubcommands: Array<(bench: Command) => void> = [
   registerLabelsBench,
   registerTrainingBench,
   registerDataBench,
+  registerFolderBench,
 ];
 
 export function registerBench(program: Command): void {
   const bench = program
     .command('bench')
-    .description('run a benchmark (labels, data, training)')
+    .description('run a benchmark (labels, data, folder, training)')
     .addHelpText('after', '\nExamples:\n  skewbench bench labels\n  npm run bench -- training --json');
   for (const register of benchSubcommands) register(bench);
 }

@@ -54,6 +54,16 @@ export function datasetFingerprint(spec: DatasetSpec): { source: string; of: (sk
   return { source, of: (skew, seed) => trialDataFingerprint(source, skew, seed) };
 }
 
+/**
+ * Per split, per label, the images of data whose split is its own (a folder), read without decoding;
+ * null for data drawn from balanced pools. A folder that cannot be split (a label without test
+ * images) is an InputError here, before anything is built.
+ */
+export function datasetSplitCounts(spec: DatasetSpec): Record<'train' | 'val' | 'test', Record<string, number>> | null {
+  const options = resolveDatasetOptions(spec);
+  return datasetSource(spec.name)!.splitCounts?.(options) ?? null;
+}
+
 /** The name results show for a dataset spec: a folder's own name, else the source's. */
 export function datasetDisplayName(spec: DatasetSpec): string {
   const source = datasetSource(spec.name);

@@ -21,5 +21,5 @@ export function describeDataset(d: Dataset): DatasetDescription {
       ];
     }),
   ) as Record<SplitName, SplitDescription>;
-  return { dataset: d.name, skew: formatSkew(d.skew), seed: d.seed, splits };
+  return { dataset: d.name, skew: formatSkew(d.skew), seed: d.seed, ...(d.split ? { split: d.split } : {}), splits };
 }

@@ -30,15 +30,23 @@ interface HashCache {
 
 /**
  * A folder's fingerprint: the labels file's bytes and every listed image's bytes, with the options
- * that change how they are read (paths left out, so a moved folder keeps its fingerprint). Image
- * hashes are cached by path, size and modification time under the cache folder, so an unchanged
- * folder is read in full only once.
+ * that change how they are read (paths left out, so a moved folder keeps its fingerprint).
  */
 export function folderFingerprint(options: { dir: string; labels?: string; sep?: string } & Record<string, unknown>): string {
   const dir = resolve(options.dir);
   const csv = options.labels ? resolve(options.labels) : join(dir, 'labels.csv');
   const labelsBytes = readFileSync(csv);
   const ids = readLabelsCsv(csv, { sep: options.sep }).ids ?? [];
+  const images = folderImageHashes(dir, ids);
+  const { dir: _dir, labels: _labels, ...rest } = options;
+  return sha256(JSON.stringify({ name: 'folder', options: rest, labels: sha256(labelsBytes), images }));
+}
+
+/**
+ * [id, SHA-256 of the file's bytes] of every image, in order. The hashes are cached by path, size and
+ * modification time under the cache folder, so an unchanged folder is read in full only once.
+ */
+export function folderImageHashes(dir: string, ids: readonly string[]): Array<[string, string]> {
   const cacheFile = join(cacheDir(), 'folder-hashes', `${sha256(dir).slice(0, 16)}.json`);
   let cache: HashCache = {};
   try {
@@ -48,7 +56,7 @@ export function folderFingerprint(options: { dir: string; labels?: string; sep?:
   }
   const next: HashCache = {};
   let changed = false;
-  const images = ids.map((id) => {
+  const images = ids.map((id): [string, string] => {
     const file = join(dir, id);
     const st = statSync(file);
     const hit = cache[id];
@@ -68,6 +76,5 @@ export function folderFingerprint(options: { dir: string; labels?: string; sep?:
       // a read-only cache only costs the next run a full read
     }
   }
-  const { dir: _dir, labels: _labels, ...rest } = options;
-  return sha256(JSON.stringify({ name: 'folder', options: rest, labels: sha256(labelsBytes), images }));
+  return images;
 }

@@ -8,16 +8,23 @@ import type { Rng } from '../labels/rng.js';
  *   a long flat tail, the shape VOC-MLT / COCO-MLT were sampled with (α = 6).
  * - `step`: the rarest ⌈fraction · L⌉ labels get n_max / factor, the others n_max.
  * - `uniform`: every label n_max (the control).
+ * - `natural`: no profile: the labels' own frequencies, every image of each split used. Only data
+ *   with frequencies of its own has it (the folder dataset); the embedded pools are balanced, so on
+ *   them it would only be `uniform` under another name, and is refused.
  */
 export type SkewProfile =
   | { kind: 'exponential'; imbalance: number }
   | { kind: 'pareto'; imbalance: number; alpha: number }
   | { kind: 'step'; fraction: number; factor: number }
-  | { kind: 'uniform' };
+  | { kind: 'uniform' }
+  | { kind: 'natural' };
 
 export const DEFAULT_PARETO_ALPHA = 6;
 
-const SYNTAX = 'exponential:IF, pareto:IF[:alpha], step:FRACTION:FACTOR or uniform';
+const SYNTAX = 'exponential:IF, pareto:IF[:alpha], step:FRACTION:FACTOR, uniform or natural';
+
+/** The one-line refusal of `natural` on data whose label frequencies are drawn by the profile. */
+export const NATURAL_NEEDS_OWN_FREQUENCIES = 'skew natural needs data with its own label frequencies: the folder dataset';
 
 function number(text: string, part: string, what: string): number {
   const v = Number(part);
@@ -25,7 +32,7 @@ function number(text: string, part: string, what: string): number {
   return v;
 }
 
-/** Parses the compact command-line form: `exponential:50`, `pareto:20`, `pareto:20:6`, `step:0.3:20`, `uniform`. */
+/** Parses the compact command-line form: `exponential:50`, `pareto:20`, `pareto:20:6`, `step:0.3:20`, `uniform`, `natural`. */
 export function parseSkew(text: string): SkewProfile {
   const parts = text.trim().split(':');
   const kind = parts[0].toLowerCase();
@@ -60,6 +67,7 @@ export function parseSkew(text: string): SkewProfile {
       return { kind, fraction, factor };
     }
     case 'uniform':
+    case 'natural':
       arity(0, 0);
       return { kind };
     default:
@@ -77,12 +85,14 @@ export function formatSkew(skew: SkewProfile): string {
     case 'step':
       return `step:${skew.fraction}:${skew.factor}`;
     case 'uniform':
-      return 'uniform';
+    case 'natural':
+      return skew.kind;
   }
 }
 
 /** The profile's share of n_max for ranks 0 … L−1 (rank 0 gets 1). */
 export function profileShares(skew: SkewProfile, numLabels: number): number[] {
+  if (skew.kind === 'natural') throw new InputError(NATURAL_NEEDS_OWN_FREQUENCIES);
   const L = numLabels;
   const span = Math.max(1, L - 1);
   const shares: number[] = [];

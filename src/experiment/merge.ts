@@ -113,7 +113,8 @@ export async function mergeResults(dirs: readonly string[], out: string, options
   const finishedAt = new Date(Math.max(...times.map((t) => t[1])));
   for (const [name, path] of predictions) writeFileAtomic(join(out, PREDICTIONS_DIR, name), readFileSync(path));
   for (const [trial, dir] of models) for (const f of savedModelFiles(trial)) writeFileAtomic(join(out, f), readFileSync(join(dir, f)));
-  const written = writeResults(out, records, { spec, startedAt, finishedAt, commit, dataSource, predictions: [...predictions.keys()].map((n) => n.slice(0, -4)).sort(), models: [...models.keys()].sort() });
+  const dataSplits = sources[0]?.manifest.data?.splits ?? null;
+  const written = writeResults(out, records, { spec, startedAt, finishedAt, commit, dataSource, dataSplits, predictions: [...predictions.keys()].map((n) => n.slice(0, -4)).sort(), models: [...models.keys()].sort() });
   written.files.push(...(await writeCharts(out, written.aggregate)));
   written.files.push(writeHtmlReport(out, { aggregate: written.aggregate, records, manifest: written.manifest }));
   return written;

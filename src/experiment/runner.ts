@@ -4,10 +4,10 @@ import { readResults, RESULT_FILES, writeResults, type WrittenResults } from '..
 import { writeCharts } from '../report/charts.js';
 import { writeHtmlReport } from '../report/html.js';
 import { writePredictions } from '../report/predictions.js';
-import { gitCommit } from '../report/manifest.js';
+import { gitCommit, type DataSplits } from '../report/manifest.js';
 import type { TrialRecord } from '../records/records.js';
 import { expandGrid, selectShard, type Shard, type Trial } from './grid.js';
-import { datasetFingerprint } from '../data/build.js';
+import { datasetFingerprint, datasetSplitCounts } from '../data/build.js';
 import { InputError } from '../errors.js';
 import { ioReason, lockResultsFolder } from './lock.js';
 import type { ResolvedSpec } from './spec.js';
@@ -80,18 +80,20 @@ export async function runSuite(spec: ResolvedSpec, options: RunOptions): Promise
   const commit = gitCommit();
   const emit = options.onEvent ?? (() => {});
   const data = datasetFingerprint(spec.dataset);
+  // A folder's split is read (and a label without test images refused) before anything trains.
+  const dataSplits = datasetSplitCounts(spec.dataset);
   const grid = expandGrid(spec).map((t) => ({ ...t, dataFingerprint: data.of(t.skew, t.seed), ...(options.specFile ? { specFile: options.specFile } : {}) }));
   const trials = options.shard ? selectShard(grid, options.shard.index, options.shard.count) : grid;
   // One writer per folder, and a folder that cannot be written is found before any training.
   const lock = lockResultsFolder(options.out, (message) => emit({ type: 'notice', message }));
   try {
-    return await runLocked(spec, { ...options, dataSource: data.source }, trials, startedAt, commit, emit);
+    return await runLocked(spec, { ...options, dataSource: data.source, dataSplits }, trials, startedAt, commit, emit);
   } finally {
     lock.release();
   }
 }
 
-async function runLocked(spec: ResolvedSpec, options: RunOptions & { dataSource: string }, trials: Trial[], startedAt: Date, commit: string | null, emit: (e: RunEvent) => void): Promise<RunResult> {
+async function runLocked(spec: ResolvedSpec, options: RunOptions & { dataSource: string; dataSplits: DataSplits | null }, trials: Trial[], startedAt: Date, commit: string | null, emit: (e: RunEvent) => void): Promise<RunResult> {
   const journal = new Journal(options.out);
 
   const done = new Map<string, TrialRecord>();
@@ -149,12 +151,12 @@ async function runLocked(spec: ResolvedSpec, options: RunOptions & { dataSource:
     }
   } catch (err) {
     if (options.signal?.aborted) {
-      if (records.length > 0) write(spec, options.out, records, startedAt, { predictions, models }, commit, options.shard, options.dataSource);
+      if (records.length > 0) write(spec, options.out, records, startedAt, { predictions, models }, commit, options.shard, { dataSource: options.dataSource, dataSplits: options.dataSplits });
       throw new RunInterrupted(records.length, trials.length);
     }
     throw err;
   }
-  const written = write(spec, options.out, records, startedAt, { predictions, models }, commit, options.shard, options.dataSource);
+  const written = write(spec, options.out, records, startedAt, { predictions, models }, commit, options.shard, { dataSource: options.dataSource, dataSplits: options.dataSplits });
   try {
     written.files.push(...(await writeCharts(options.out, written.aggregate)));
     written.files.push(writeHtmlReport(options.out, { aggregate: written.aggregate, records, manifest: written.manifest }));
@@ -166,10 +168,10 @@ async function runLocked(spec: ResolvedSpec, options: RunOptions & { dataSource:
   return { ...written, records: [...records].sort((a, b) => a.index - b.index), ran: todo.length, seconds: (Date.now() - startedAt.getTime()) / 1000 };
 }
 
-function write(spec: ResolvedSpec, out: string, records: TrialRecord[], startedAt: Date, saved: { predictions: string[]; models: string[] }, commit: string | null, shard: Shard | undefined, dataSource: string): WrittenResults {
+function write(spec: ResolvedSpec, out: string, records: TrialRecord[], startedAt: Date, saved: { predictions: string[]; models: string[] }, commit: string | null, shard: Shard | undefined, data: { dataSource: string; dataSplits: DataSplits | null }): WrittenResults {
   const sorted = [...records].sort((a, b) => a.index - b.index);
   try {
-    return writeResults(out, sorted, { spec, startedAt, finishedAt: new Date(), predictions: [...saved.predictions].sort(), models: [...saved.models].sort(), commit, shard: shard && { index: shard.index, count: shard.count }, dataSource });
+    return writeResults(out, sorted, { spec, startedAt, finishedAt: new Date(), predictions: [...saved.predictions].sort(), models: [...saved.models].sort(), commit, shard: shard && { index: shard.index, count: shard.count }, ...data });
   } catch (err) {
     throw writeError(err, out);
   }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parseSkew } from '../data/skew.js';
+import { NATURAL_NEEDS_OWN_FREQUENCIES, parseSkew } from '../data/skew.js';
 import { z } from 'zod';
 import { InputError, readFailure } from '../errors.js';
 import { PLAN_METHODS, PLANNERS, plannerDefinition, type PlanMethod } from '../labels/oversample.js';
@@ -505,7 +505,9 @@ function skewProblems(spec: ResolvedSpec): Problem[] {
   const problems: Problem[] = [];
   spec.skews.forEach((skew, i) => {
     try {
-      parseSkew(skew);
+      if (parseSkew(skew).kind === 'natural' && !datasetSource(spec.dataset.name)?.naturalFrequencies) {
+        problems.push({ path: ['skews', i], message: `${NATURAL_NEEDS_OWN_FREQUENCIES} (dataset ${spec.dataset.name} draws its label frequencies from the profile)` });
+      }
     } catch (err) {
       problems.push({ path: ['skews', i], message: (err as Error).message.replace(/^.*?: /, '') });
     }

@@ -68,8 +68,10 @@ export function checkTestPositives(dataset: Dataset, min: number): void {
   const worst = short.reduce((a, b) => (counts[b] < counts[a] ? b : a));
   const name = dataset.labels[worst];
   const others = short.length > 1 ? ` (and ${short.length - 1} more label${short.length > 2 ? 's' : ''})` : '';
+  // Under skew natural the test split is used as it is: testPerLabel does not apply.
+  const ways = dataset.skew.kind === 'natural' ? `add test images of "${name}"` : `raise dataset.options.testPerLabel, add test images of "${name}",`;
   throw new InputError(
-    `dataset ${dataset.name} (skew ${formatSkew(dataset.skew)}, seed ${dataset.seed}): label "${name}" has ${counts[worst]} test positives${others}, fewer than evaluation.minTestPositives ${min}; raise dataset.options.testPerLabel, add test images of "${name}", or lower evaluation.minTestPositives (0 turns the check off)`,
+    `dataset ${dataset.name} (skew ${formatSkew(dataset.skew)}, seed ${dataset.seed}): label "${name}" has ${counts[worst]} test positives${others}, fewer than evaluation.minTestPositives ${min}; ${ways} or lower evaluation.minTestPositives (0 turns the check off)`,
   );
 }
 

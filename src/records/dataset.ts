@@ -10,5 +10,7 @@ export interface DatasetDescription {
   dataset: string;
   skew: string;
   seed: number;
+  /** Where the split came from, for data with a split of its own (a folder). */
+  split?: string;
   splits: Record<'train' | 'val' | 'test', SplitDescription>;
 }

@@ -13,6 +13,10 @@ export interface ImageBatch {
  * 2–3 k image training set at 28 × 28 × 1 is a couple of megabytes and hashes, slices and transfers cheaply.
  */
 export interface ImageSet extends ImageBatch {
+  /**
+   * One label row per image. `labels.ids` names the images (a folder's file names; absent for the
+   * built-in data); it travels with every selection, so the ids need no field of their own here.
+   */
   labels: LabelMatrix;
   /** Provenance: for each row, the index of the original training image it was made from. */
   sources?: Int32Array;

@@ -53,3 +53,24 @@ export function formatDataBench(result: DataBenchView): string {
     '\n'
   );
 }
+
+export interface FolderBenchView {
+  images: number;
+  height: number;
+  width: number;
+  channels: number;
+  pngMB: number;
+  cacheMB: number;
+  rows: Array<TimedRow & { perImageMs: number; imagesPerSecond: number }>;
+}
+
+export function formatFolderBench(result: FolderBenchView): string {
+  return (
+    `${result.images} images, ${result.height}×${result.width}×${result.channels}: ${num(result.pngMB, 1)} MB of PNG, decode cache ${num(result.cacheMB, 1)} MB\n` +
+    table(
+      ['task', 'mean ms', 'min ms', 'max ms', 'runs', 'ms/image', 'images/s'],
+      result.rows.map((r) => [r.task, num(r.meanMs, 1), num(r.minMs, 1), num(r.maxMs, 1), r.samples, num(r.perImageMs, 3), Math.round(r.imagesPerSecond)]),
+    ) +
+    '\n'
+  );
+}

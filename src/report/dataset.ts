@@ -33,5 +33,8 @@ export function formatDataset(d: DatasetView, description: DatasetDescription): 
   );
   const { height, width, channels } = d.train;
   const header = `${d.name}, skew ${description.skew}, seed ${d.seed}: ${height}×${width}×${channels} images, label-preserving augmentations: ${d.augmentations.join(', ') || 'none'}`;
-  return [header, perLabel, stats].join('\n');
+  const lines = [header];
+  if (description.split) lines.push(`${description.split}`);
+  if (description.skew === 'natural') lines.push('skew natural: every image of every split, test as it is (per-label F1 at each label\'s own prevalence)');
+  return [...lines, perLabel, stats].join('\n');
 }

@@ -35,6 +35,12 @@ export interface Manifest {
   shard?: { index: number; count: number };
   /** SHA-256 of the dataset source's content and options (data/fingerprint.ts). */
   dataSource?: string;
+  /**
+   * Data whose split is its own (a folder): per split, per label, the images it holds before any skew
+   * is drawn. Under skew `natural` these are the images trained, validated and tested on; a profile
+   * subsamples train (and val, test) from them per seed.
+   */
+  data?: { splits: DataSplits };
   /** The files of the folder, relative to it. */
   files: string[];
 }
@@ -85,6 +91,9 @@ export function gitCommit(root = PACKAGE_ROOT): string | null {
   }
 }
 
+/** Per split, per label name, how many images carry the label. */
+export type DataSplits = Record<'train' | 'val' | 'test', Record<string, number>>;
+
 export interface ManifestInput {
   spec: SpecRecord;
   /** In grid order. */
@@ -95,6 +104,7 @@ export interface ManifestInput {
   sha256?: Record<string, string>;
   shard?: { index: number; count: number };
   dataSource?: string | null;
+  dataSplits?: DataSplits | null;
   /** Defaults to this package; tests point it elsewhere. */
   packageRoot?: string;
   /** The commit the run started from (read when it started: HEAD may move while a long suite runs); default HEAD now. */
@@ -127,6 +137,7 @@ export function buildManifest(input: ManifestInput): Manifest {
     sha256: input.sha256,
     ...(input.shard ? { shard: input.shard } : {}),
     ...(input.dataSource ? { dataSource: input.dataSource } : {}),
+    ...(input.dataSplits ? { data: { splits: input.dataSplits } } : {}),
   };
 }
 

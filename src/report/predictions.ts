@@ -6,31 +6,41 @@ import { LabelMatrix } from '../labels/matrix.js';
 import { parseCsvTable, readText, toCsv, type Cell } from './csv.js';
 
 /*
- * predictions/<trial>.csv: a trial's test predictions, one row per test image, `true:<label>` (0/1)
- * for every label, then `score:<label>` for every label. Scores are written as the exact double of
+ * predictions/<trial>.csv: a trial's test predictions, one row per test image: `image` (the image's
+ * id: a folder's file name, else `test:000123`, the row of the test set), `true:<label>` (0/1)
+ * for every label, then `score:<label>` for every label. Files written before the `image` column
+ * are read as well. Scores are written as the exact double of
  * each value, so metrics recomputed from the file equal the trial's own to the last digit.
  */
 
 export const PREDICTIONS_DIR = 'predictions';
 const TRUE_PREFIX = 'true:';
 const SCORE_PREFIX = 'score:';
+const IMAGE_COLUMN = 'image';
 const SAFE_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 export function predictionsCsv(truth: LabelMatrix, scores: Scores): string {
   const n = truth.rows;
   const L = truth.numLabels;
   if (scores.length !== n * L) throw new RangeError(`scores has ${scores.length} values, expected ${n} images × ${L} labels = ${n * L}`);
-  const columns = [...truth.labels.map((l) => TRUE_PREFIX + l), ...truth.labels.map((l) => SCORE_PREFIX + l)];
+  const columns = [IMAGE_COLUMN, ...truth.labels.map((l) => TRUE_PREFIX + l), ...truth.labels.map((l) => SCORE_PREFIX + l)];
+  const width = String(Math.max(0, n - 1)).length;
   const rows: Cell[][] = [];
   for (let i = 0; i < n; i++) {
-    const row: Cell[] = new Array(2 * L);
+    const row: Cell[] = new Array(1 + 2 * L);
+    row[0] = truth.ids?.[i] ?? syntheticImageId(i, Math.max(6, width));
     for (let l = 0; l < L; l++) {
-      row[l] = truth.has(i, l) ? 1 : 0;
-      row[L + l] = scores[i * L + l];
+      row[1 + l] = truth.has(i, l) ? 1 : 0;
+      row[1 + L + l] = scores[i * L + l];
     }
     rows.push(row);
   }
   return toCsv(columns, rows);
+}
+
+/** The id of test row i of data whose images have no names of their own. */
+export function syntheticImageId(i: number, digits = 6): string {
+  return `test:${String(i).padStart(digits, '0')}`;
 }
 
 export function predictionsPath(dir: string, trial: string): string {
@@ -46,6 +56,7 @@ export function writePredictions(dir: string, trial: string, truth: LabelMatrix,
 }
 
 export interface Predictions {
+  /** Truth, with the images' ids when the file has an `image` column. */
   truth: LabelMatrix;
   /** n × L row-major, as the evaluation takes them. */
   scores: Float64Array;
@@ -53,14 +64,16 @@ export interface Predictions {
 
 /** Read a predictions file back; a bad header or cell is an InputError naming file and line. */
 export function parsePredictionsCsv(text: string, file: string): Predictions {
-  const { header, rows } = parseCsvTable(text, file, []);
+  const { header: all, rows } = parseCsvTable(text, file, []);
+  const hasIds = all[0] === IMAGE_COLUMN;
+  const header = hasIds ? all.slice(1) : all;
   const L = header.length / 2;
   const labels = header.slice(0, L).map((c) => c.slice(TRUE_PREFIX.length));
   const valid =
     Number.isInteger(L) &&
     header.slice(0, L).every((c) => c.startsWith(TRUE_PREFIX)) &&
     header.slice(L).every((c, l) => c === SCORE_PREFIX + labels[l]);
-  if (!valid) throw new InputError(`${file}:1: expected the columns true:<label>… then score:<label>… for the same labels in the same order`);
+  if (!valid) throw new InputError(`${file}:1: expected the columns image (optional), then true:<label>… then score:<label>… for the same labels in the same order`);
   const dense = new Uint8Array(rows.length * L);
   const scores = new Float64Array(rows.length * L);
   rows.forEach((row, i) => {
@@ -71,7 +84,8 @@ export function parsePredictionsCsv(text: string, file: string): Predictions {
       scores[i * L + l] = row.number(header[L + l]);
     }
   });
-  return { truth: LabelMatrix.fromDense(labels, dense), scores };
+  const ids = hasIds ? rows.map((row) => row.raw(IMAGE_COLUMN)) : undefined;
+  return { truth: LabelMatrix.fromDense(labels, dense, ids), scores };
 }
 
 export function readPredictions(path: string): Predictions {

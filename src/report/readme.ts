@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { parseCsv, readText } from './csv.js';
-import type { DataBenchView, LabelsBenchView } from './bench.js';
+import type { DataBenchView, FolderBenchView, LabelsBenchView } from './bench.js';
 
 /*
  * The README's figures are rendered from committed result files, never typed: each lives between
@@ -133,6 +133,17 @@ const benchData: Renderer = (root) => {
   return (
     `${r.dataset} ${r.skew}: train ${grouped(r.images.train)}, val ${grouped(r.images.val)}, test ${grouped(r.images.test)} images; the Fashion-MNIST items hold ${r.fashionCacheMB.toFixed(1)} MB. ${machineLine(r.machine)}\n\n` +
     `| task | mean | min | max | target |\n|---|---|---|---|---|\n${rows.join('\n')}`
+  );
+};
+
+const benchFolder: Renderer = (root) => {
+  const file = join(root, 'results/bench/folder.json');
+  if (!existsSync(file)) return null;
+  const r = JSON.parse(readFileSync(file, 'utf8')) as FolderBenchView & { machine: Machine };
+  const rows = r.rows.map((x) => `| ${x.task} | ${ms(x.meanMs)} | ${x.perImageMs.toFixed(3)} ms | ${grouped(x.imagesPerSecond)} | ${ms(x.minMs)} | ${ms(x.maxMs)} |`);
+  return (
+    `${grouped(r.images)} RGB PNGs of ${r.width}×${r.height} (${r.pngMB.toFixed(1)} MB on disk; the decode cache file holds ${r.cacheMB.toFixed(1)} MB), read at ${r.height}×${r.width}×${r.channels}. ${machineLine(r.machine)}\n\n` +
+    `| task | mean | per image | images/s | min | max |\n|---|---:|---:|---:|---:|---:|\n${rows.join('\n')}`
   );
 };
 
@@ -274,6 +285,7 @@ export const README_BLOCKS: Record<string, Renderer> = {
   'published-findings': publishedFindings,
   'bench-labels': benchLabels,
   'bench-data': benchData,
+  'bench-folder': benchFolder,
   'bench-training': benchTraining,
   calibration,
   'folder-transfer': folderTransfer,

@@ -7,7 +7,7 @@ import { writeFileAtomic } from '../fs-atomic.js';
 import type { LabelGroup } from '../labels/stats.js';
 import { aggregate, type Aggregate, type MetricStatistic } from './aggregate.js';
 import { parseCsv, parseCsvTable, readText, toCsv, type Cell, type CsvRow } from './csv.js';
-import { buildManifest, MANIFEST_FILE, type Manifest } from './manifest.js';
+import { buildManifest, MANIFEST_FILE, type DataSplits, type Manifest } from './manifest.js';
 import { predictionsPath } from './predictions.js';
 import { savedModelFiles } from '../records/saved-models.js';
 import { HISTORY_FILE } from './html-curves.js';
@@ -233,6 +233,8 @@ export interface WriteResultsOptions {
   shard?: { index: number; count: number };
   /** The fingerprint of the dataset source (content and options) every trial drew its data from. */
   dataSource?: string | null;
+  /** Per split, per label, the images of data whose split is its own (a folder), recorded in the manifest. */
+  dataSplits?: DataSplits | null;
 }
 
 export interface WrittenResults {
@@ -274,6 +276,7 @@ export function writeResults(dir: string, records: readonly TrialRecord[], optio
     commit: options.commit,
     shard: options.shard,
     dataSource: options.dataSource,
+    dataSplits: options.dataSplits,
     files: [...texts.map(([name]) => name), RESULT_FILES.manifest, ...(options.predictions ?? []).map((trial) => relative(dir, predictionsPath(dir, trial))), ...(options.models ?? []).flatMap(savedModelFiles)],
     sha256: Object.fromEntries(texts.map(([name, text]) => [name, sha256(text)])),
   });

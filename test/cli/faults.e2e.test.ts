@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { parse } from 'csv-parse/sync';
 import sharp from 'sharp';
 import { runCli, startCli } from './run-cli.js';
-import { loadFolder, splitOfId } from '../../src/data/folder.js';
+import { loadFolder } from '../../src/data/folder.js';
 import { expandGrid } from '../../src/experiment/grid.js';
 import { loadSpec, parseSpec } from '../../src/experiment/spec.js';
 import { inputErrorMessage } from '../data/input-error.js';
@@ -67,15 +67,16 @@ describe('a test set too thin to measure a label stops the run before training',
   it('a folder whose rare label has 2 test images: run prints the dataset warning, then stops with exit 2', async () => {
     const dir = join(root, 'rare-folder');
     mkdirSync(dir);
-    const lines = ['file,labels'];
+    const lines = ['file,labels,split'];
     let rareInTest = 0;
     for (let i = 0; i < 120; i++) {
       const file = `img${i}.png`;
       await png(join(dir, file), (i * 37) % 256);
       const labels = [i % 2 === 0 ? 'sun' : 'sea'];
+      const split = i % 5 === 0 ? 'test' : i % 5 === 1 ? 'val' : 'train';
       // "moon" is common in train and val and has exactly two test images.
-      if (i % 3 === 0 && (splitOfId(file) !== 'test' || rareInTest++ < 2)) labels.push('moon');
-      lines.push(`${file},${labels.join('|')}`);
+      if (i % 3 === 0 && (split !== 'test' || rareInTest++ < 2)) labels.push('moon');
+      lines.push(`${file},${labels.join('|')},${split}`);
     }
     writeFileSync(join(dir, 'labels.csv'), lines.join('\n') + '\n');
     expect(rareInTest).toBeGreaterThanOrEqual(2);

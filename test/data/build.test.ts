@@ -12,6 +12,14 @@ import { inputErrorMessage } from './input-error.js';
 
 const small = { nMax: 40, testPerLabel: 12 };
 
+describe('buildDataset: skew natural on balanced pools', () => {
+  it('is a one-line InputError naming the dataset and the folder dataset', async () => {
+    expect(await inputErrorMessage(buildDataset({ name: 'shapes', options: small }, parseSkew('natural'), 1))).toBe(
+      'dataset shapes: skew natural needs data with its own label frequencies: the folder dataset',
+    );
+  });
+});
+
 describe('buildDataset: shapes', () => {
   it('same dataset, skew and seed ⇒ identical hashes; another seed ⇒ different data', async () => {
     const skew = parseSkew('exponential:10');

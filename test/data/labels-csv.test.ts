@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { readLabelsCsv, parseLabelsCsv } from '../../src/data/labels-csv.js';
+import { readLabelsCsv, parseLabelsCsv, parseLabelsTable } from '../../src/data/labels-csv.js';
 import { InputError } from '../../src/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'skewbench-csv-'));
@@ -38,6 +38,20 @@ describe('readLabelsCsv', () => {
     const m = parseLabelsCsv('id,zebra,ant,rare\n1,1,0,0\n2,1,1,0\n', 'x.csv');
     expect(m.labels).toEqual(['zebra', 'ant', 'rare']);
     expect(Array.from(m.counts())).toEqual([2, 1, 0]);
+  });
+
+  it('reads a split column (any case, in either format) as each row\'s split, never as a label', () => {
+    const oneHot = parseLabelsTable('id,cat,Split,dog\na,1,train,0\nb,0,VAL,1\nc,1,Test,1\n', 'x.csv');
+    expect(oneHot.labels.labels).toEqual(['cat', 'dog']);
+    expect(Array.from(oneHot.labels.counts())).toEqual([2, 2]);
+    expect(oneHot.splits).toEqual(['train', 'val', 'test']);
+    const list = parseLabelsTable('file,split,labels\na,test,x|y\nb,train,y\n', 'x.csv');
+    expect(list.labels.labels).toEqual(['x', 'y']);
+    expect(list.splits).toEqual(['test', 'train']);
+    expect(parseLabelsCsv('id,cat,split\na,1,train\n', 'x.csv').labels).toEqual(['cat']);
+    expect(parseLabelsTable('id,labels\na,x\n', 'x.csv').splits).toBeUndefined();
+    const bad = errorOf(() => parseLabelsTable('id,labels,split\na,x,train\nb,y,validation\n', 'x.csv'));
+    expect(bad.message).toBe('x.csv:3: split "validation" is not one of train, val, test (any case)');
   });
 
   it('reads the bundled sample from disk', () => {

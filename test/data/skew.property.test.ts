@@ -18,7 +18,7 @@ describe('skew profiles (properties)', () => {
         for (let r = 1; r < L; r++) expect(shares[r]).toBeLessThanOrEqual(shares[r - 1] * (1 + 1e-12));
         // step: a fraction that rounds to no label at all (below 1e-9 of one) leaves every label common.
         const stepHasRare = p.kind === 'step' && Math.ceil(p.fraction * L - 1e-9) > 0;
-        const rarest = p.kind === 'uniform' ? 1 : p.kind === 'step' ? (stepHasRare ? 1 / p.factor : 1) : 1 / p.imbalance;
+        const rarest = p.kind === 'uniform' || p.kind === 'natural' ? 1 : p.kind === 'step' ? (stepHasRare ? 1 / p.factor : 1) : 1 / p.imbalance;
         expect(Math.abs(shares[L - 1] - rarest)).toBeLessThanOrEqual(1e-9 * rarest);
         const everyLabelRare = p.kind === 'step' && Math.ceil(p.fraction * L - 1e-9) >= L;
         expect(shares[0]).toBe(everyLabelRare ? 1 / p.factor : 1);

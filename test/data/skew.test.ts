@@ -9,6 +9,7 @@ describe('parseSkew', () => {
     expect(parseSkew('pareto:20:3')).toEqual({ kind: 'pareto', imbalance: 20, alpha: 3 });
     expect(parseSkew('step:0.3:20')).toEqual({ kind: 'step', fraction: 0.3, factor: 20 });
     expect(parseSkew('uniform')).toEqual({ kind: 'uniform' });
+    expect(parseSkew('natural')).toEqual({ kind: 'natural' });
     expect(parseSkew(' Exponential:1 ')).toEqual({ kind: 'exponential', imbalance: 1 });
   });
 
@@ -22,6 +23,7 @@ describe('parseSkew', () => {
     ['step:0.3:0.5', /rarity factor must be ≥ 1, got 0.5/],
     ['pareto:10:0', /shape alpha must be > 0/],
     ['uniform:3', /uniform takes 0 parameter\(s\), got 1/],
+    ['natural:2', /natural takes 0 parameter\(s\), got 1/],
     ['zipf:2', /unknown profile "zipf" \(expected exponential:IF/],
   ])('rejects %s with a one-line InputError', (text, message) => {
     let error: unknown;
@@ -36,13 +38,17 @@ describe('parseSkew', () => {
   });
 
   it('formats back to text that parses to the same profile', () => {
-    for (const text of ['exponential:50', 'pareto:20', 'pareto:20:3', 'step:0.3:20', 'uniform']) {
+    for (const text of ['exponential:50', 'pareto:20', 'pareto:20:3', 'step:0.3:20', 'uniform', 'natural']) {
       expect(formatSkew(parseSkew(text))).toBe(text);
     }
   });
 });
 
 describe('profiles', () => {
+  it('natural has no shares: it is the data as it is, refused where frequencies are drawn', () => {
+    expect(() => profileShares({ kind: 'natural' }, 3)).toThrow(/skew natural needs data with its own label frequencies: the folder dataset/);
+  });
+
   it('exponential: n_max · IF^(−r/(L−1))', () => {
     const shares = profileShares({ kind: 'exponential', imbalance: 100 }, 5);
     expect(shares.map((s) => +s.toFixed(6))).toEqual([1, 0.316228, 0.1, 0.031623, 0.01]);

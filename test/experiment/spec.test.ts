@@ -201,6 +201,30 @@ describe('losses and weights', () => {
   });
 });
 
+describe('skew natural', () => {
+  const base = mkdtempSync(join(tmpdir(), 'skewbench-spec-natural-'));
+  afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+  it('is refused at load on data whose frequencies the profile draws, in one line naming the way out', () => {
+    const file = join(base, 'natural.json');
+    writeFileSync(file, JSON.stringify({ name: 's', dataset: { name: 'shapes' }, skews: ['uniform', 'natural'], methods: [{ name: 'baseline' }], seeds: [1] }));
+    expect(problems(() => loadSpec(file))).toEqual([
+      `${file}: skews[1]: skew natural needs data with its own label frequencies: the folder dataset (dataset shapes draws its label frequencies from the profile)`,
+    ]);
+  });
+});
+
+describe('folder image shape in a spec', () => {
+  const base = mkdtempSync(join(tmpdir(), 'skewbench-spec-shape-'));
+  afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+  it('size together with width is refused at load, naming the option', () => {
+    const file = join(base, 'shape.json');
+    writeFileSync(file, JSON.stringify({ name: 's', dataset: { name: 'folder', options: { dir: '.', size: 32, width: 40 } }, skews: ['natural'], methods: [{ name: 'baseline' }], seeds: [1] }));
+    expect(problems(() => loadSpec(file))).toEqual([`${file}: dataset.options.size: give either size (a square) or height and width, not both`]);
+  });
+});
+
 describe('folder paths in a spec', () => {
   const base = mkdtempSync(join(tmpdir(), 'skewbench-spec-dir-'));
   afterAll(() => rmSync(base, { recursive: true, force: true }));

@@ -25,10 +25,20 @@ function randomPredictions(seed: number, n: number, labels: string[]) {
 }
 
 describe('predictions files', () => {
-  it('has one row per test image, true:<label> then score:<label>', () => {
+  it('has one row per test image: its id, true:<label> then score:<label>', () => {
     const truth = LabelMatrix.fromRows(['cat', 'dog'], [[0], [0, 1], []]);
     const scores = Float32Array.from([0.75, 0.25, 0.5, 0.125, 0, 1]);
-    expect(predictionsCsv(truth, scores)).toBe('true:cat,true:dog,score:cat,score:dog\n1,0,0.75,0.25\n1,1,0.5,0.125\n0,0,0,1\n');
+    expect(predictionsCsv(truth, scores)).toBe('image,true:cat,true:dog,score:cat,score:dog\ntest:000000,1,0,0.75,0.25\ntest:000001,1,1,0.5,0.125\ntest:000002,0,0,0,1\n');
+    const named = LabelMatrix.fromRows(['cat', 'dog'], [[0], [0, 1], []], ['a.png', 'sub/b, c.png', 'd.jpg']);
+    expect(predictionsCsv(named, scores).split('\n').map((line) => line.split(',')[0])).toEqual(['image', 'a.png', '"sub/b', 'd.jpg', '']);
+    expect(parsePredictionsCsv(predictionsCsv(named, scores), 'p.csv').truth.ids).toEqual(['a.png', 'sub/b, c.png', 'd.jpg']);
+  });
+
+  it('reads files written before the image column', () => {
+    const old = parsePredictionsCsv('true:cat,true:dog,score:cat,score:dog\n1,0,0.75,0.25\n0,1,0.5,0.125\n', 'old.csv');
+    expect(old.truth.labels).toEqual(['cat', 'dog']);
+    expect(old.truth.ids).toBeUndefined();
+    expect(old.scores).toEqual(Float64Array.from([0.75, 0.25, 0.5, 0.125]));
   });
 
   it('round-trips truth and the exact float32 scores, so metrics recomputed from the file agree exactly', () => {
@@ -57,7 +67,7 @@ describe('predictions files', () => {
       expect(() => readPredictions(file)).toThrow(InputError);
       expect(() => readPredictions(file)).toThrow(message);
     };
-    expectError('true:a,score:b\n1,0.5\n', /p\.csv:1: expected the columns true:<label>… then score:<label>…/);
+    expectError('true:a,score:b\n1,0.5\n', /p\.csv:1: expected the columns image \(optional\), then true:<label>… then score:<label>…/);
     expectError('true:a,score:a\n2,0.5\n', /p\.csv:2: column "true:a": expected 0 or 1, got "2"/);
     expectError('true:a,score:a\n1,0.5\n0,high\n', /p\.csv:3: column "score:a": expected a finite number, got "high"/);
     expect(parsePredictionsCsv(readFileSync(file, 'utf8').replace('high', '0.25'), file).scores).toEqual(Float64Array.from([0.5, 0.25]));

@@ -182,6 +182,13 @@ describe('writeResults / readResults', () => {
     expect(manifest.trials[4].reason).toBe('out of memory, "conv2d":\nline two');
     expect(readManifest(dir)).toEqual(manifest);
     expect(manifest.files).toEqual(['trials.csv', 'per_label.csv', 'summary.csv', 'per_label_summary.csv', 'manifest.json', `predictions/${records[0].trial}.csv`]);
+    expect(manifest.data).toBeUndefined();
+  });
+
+  it('records the per-split label counts of data with a split of its own in the manifest', () => {
+    const dataSplits = { train: { cat: 70, dog: 7 }, val: { cat: 10, dog: 1 }, test: { cat: 20, dog: 2 } };
+    writeResults(dir, mixedRecords(), { ...options(), dataSplits });
+    expect(readManifest(dir).data).toEqual({ splits: dataSplits });
   });
 
   it('leaves no temporary files behind', () => {

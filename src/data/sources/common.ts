@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Rng } from '../../labels/rng.js';
 import { composeMosaics, type ItemSource } from '../mosaic.js';
-import { LABEL_ORDERS, profileTargets, rankOrder, type SkewProfile } from '../skew.js';
+import { InputError } from '../../errors.js';
+import { LABEL_ORDERS, NATURAL_NEEDS_OWN_FREQUENCIES, profileTargets, rankOrder, type SkewProfile } from '../skew.js';
 import type { AugmentationName, ImageSet, SplitName } from '../types.js';
 import type { Dataset } from './types.js';
 
@@ -27,7 +28,10 @@ export const mosaicOptions = z.strictObject({
 });
 export type MosaicSourceOptions = z.output<typeof mosaicOptions>;
 
-/** Mosaic datasets: the skew is drawn by composing exactly the target number of images per label. */
+/**
+ * Mosaic datasets: the skew is drawn by composing exactly the target number of images per label.
+ * Their pools are balanced, so they have no frequencies of their own: skew `natural` is refused.
+ */
 export async function buildMosaic(
   options: MosaicSourceOptions,
   items: ItemSource,
@@ -37,6 +41,7 @@ export async function buildMosaic(
   rng: Rng,
   name: string,
 ): Promise<Omit<Dataset, 'name' | 'skew' | 'seed'>> {
+  if (skew.kind === 'natural') throw new InputError(`dataset ${name}: ${NATURAL_NEEDS_OWN_FREQUENCIES}`);
   const ranks = rankOrder(options.order, items.classNames, rng.fork('ranks'), name);
   const targets = profileTargets(skew, options.nMax ?? defaultNMax, ranks);
   const valTargets = targets.map((t) => Math.max(1, Math.round(t * options.valFraction)));

@@ -20,6 +20,8 @@ export interface Dataset {
   warnings: string[];
   /** rank → label index (rank 0 = most frequent in training). */
   ranks: number[];
+  /** Where the split came from, when the data has one of its own (a folder): shown by `skewbench dataset`. */
+  split?: string;
   /** True when the order was drawn per seed: a label's name then means nothing across seeds, its rank does. */
   rankUnits: boolean;
   skew: SkewProfile;
@@ -38,6 +40,10 @@ export interface DatasetSource<Options = any> {
   build(options: Options, skew: SkewProfile, rng: Rng, name: string): Promise<Omit<Dataset, 'name' | 'skew' | 'seed'>>;
   /** The SHA-256 of what `build` reads (content and resolved options), without building anything. */
   fingerprint(options: Options): string;
+  /** True when the data has label frequencies of its own, so skew `natural` (use them as they are) means something. */
+  naturalFrequencies?: boolean;
+  /** Per split, per label, the images the data holds before any skew is drawn (a folder's split), when that is known without decoding. */
+  splitCounts?(options: Options): Record<'train' | 'val' | 'test', Record<string, number>>;
   /** The name tables and keys show for this data (default: the source's name). */
   displayName?(options: Options): string;
 }
