@@ -21,7 +21,7 @@ export interface FolderOptions {
   labels?: string;
   /** Separator inside a `labels` column (default `|`). */
   sep?: string;
-  /** Square shorthand: height = width = size. Not with height / width; neither given: 28 × 28. */
+  /** Square shorthand: height = width = size. Not with height / width; neither given: the images' own size. */
   size?: number;
   height?: number;
   width?: number;
@@ -33,14 +33,13 @@ export interface FolderOptions {
 
 /** What a folder's images are decoded to. */
 export interface DecodeShape {
-  height: number;
-  width: number;
+  /** `auto`: the images' own size, which they must share. */
+  height: number | 'auto';
+  width: number | 'auto';
   fit: Fit;
   /** `auto`: detected from the images. */
   channels: 1 | 3 | 'auto';
 }
-
-export const DEFAULT_IMAGE_SIZE = 28;
 
 /** The decode shape of folder options; `size` together with `height` or `width` is an InputError. */
 export function decodeShape(options: Pick<FolderOptions, 'size' | 'height' | 'width' | 'fit' | 'channels'>): DecodeShape {
@@ -49,8 +48,8 @@ export function decodeShape(options: Pick<FolderOptions, 'size' | 'height' | 'wi
     throw new InputError('folder options: give either size (a square) or height and width, not both');
   }
   if ((height === undefined) !== (width === undefined)) throw new InputError(`folder options: give both height and width (got only ${height === undefined ? 'width' : 'height'}), or size for a square`);
-  const h = height ?? size ?? DEFAULT_IMAGE_SIZE;
-  const w = width ?? size ?? DEFAULT_IMAGE_SIZE;
+  const h = height ?? size ?? 'auto';
+  const w = width ?? size ?? 'auto';
   return { height: h, width: w, fit: options.fit ?? 'fill', channels: options.channels ?? 'auto' };
 }
 
@@ -90,8 +89,11 @@ async function loadSharp(): Promise<Sharp> {
 /** Counts the decoder's calls (tests check that a cached folder is not decoded). */
 export const decodeCalls = { count: 0 };
 
+/** A decode shape whose size is known. */
+type SizedShape = DecodeShape & { height: number; width: number };
+
 /** One image at the asked shape, `channels` bytes per pixel (one sharp pipeline). */
-async function decode(file: string, shape: DecodeShape, channels: 1 | 3): Promise<Uint8Array> {
+async function decode(file: string, shape: SizedShape, channels: 1 | 3): Promise<Uint8Array> {
   decodeCalls.count++;
   const bytes = readFileSync(file);
   // A plain 8-bit PNG already at the asked size: its bytes are the answer (png.ts), without libvips.
@@ -108,6 +110,38 @@ async function decode(file: string, shape: DecodeShape, channels: 1 | 3): Promis
     throw new Error(`decoded to ${info.width}×${info.height}×${info.channels}, expected ${shape.width}×${shape.height}×${channels}`);
   }
   return data;
+}
+
+/**
+ * The size every image of the folder has, read from the files' headers: what a folder is decoded to
+ * when no height and width are given. Images of different sizes are an InputError naming two of
+ * them: which size to train at (and how to fit the others to it) is the user's choice.
+ */
+async function commonSize(dir: string, ids: readonly string[]): Promise<{ height: number; width: number }> {
+  const sharp = await loadSharp();
+  const sizes = new Array<string>(ids.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < ids.length; i = next++) {
+      const file = join(dir, ids[i]);
+      try {
+        const { width, height } = await sharp(readFileSync(file)).metadata();
+        sizes[i] = `${width}×${height}`;
+      } catch (err) {
+        throw new InputError(`${file}: cannot decode image (${(err as Error).message.split('\n')[0]})`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, ids.length) }, worker));
+  const other = sizes.findIndex((s) => s !== sizes[0]);
+  if (other >= 0) {
+    const count = new Set(sizes).size;
+    throw new InputError(
+      `folder ${dir}: the images have ${count} different sizes (${ids[0]} is ${sizes[0]}, ${ids[other]} is ${sizes[other]}); give dataset.options height and width (or size), and fit (fill, cover or contain) for the others`,
+    );
+  }
+  const [width, height] = sizes[0].split('×').map(Number);
+  return { height, width };
 }
 
 /** Whether RGB pixels hold any colour. */
@@ -241,7 +275,7 @@ export async function loadFolder(options: FolderOptions): Promise<LoadedFolder> 
     } catch {
       store = null;
     }
-    cached = store !== null && store.count === ids.length && store.height === shape.height && store.width === shape.width;
+    cached = store !== null && store.count === ids.length && (shape.height === 'auto' || (store.height === shape.height && store.width === shape.width));
     if (!cached) store = null;
   }
   if (!store) {
@@ -271,7 +305,8 @@ export async function loadFolder(options: FolderOptions): Promise<LoadedFolder> 
  * has any, the folder is kept as one grey channel. `classes` records per image whether it had colour
  * (3) or not (1), so a cached folder can repeat the mixed-folder warning.
  */
-async function decodeAll(dir: string, ids: readonly string[], shape: DecodeShape): Promise<ItemStore> {
+async function decodeAll(dir: string, ids: readonly string[], given: DecodeShape): Promise<ItemStore> {
+  const shape = given.height === 'auto' || given.width === 'auto' ? { ...given, ...(await commonSize(dir, ids)) } : (given as SizedShape);
   const asked = shape.channels === 'auto' ? 3 : shape.channels;
   const pixels = shape.height * shape.width;
   const bytes = pixels * asked;

@@ -247,6 +247,20 @@ describe('folder shapes and channels', () => {
     expect([wide.height, wide.width, wide.images.length]).toEqual([2, 6, 12]);
   });
 
+  it('without height and width, the images are read at the size they share; several sizes are a one-line InputError naming two', async () => {
+    const own = await loadFolder({ dir, channels: 3 });
+    expect([own.height, own.width, own.channels]).toEqual([8, 12, 3]);
+    // A 12×8 PNG read at its own size: its pixels, not a resampling of them.
+    const row = own.labels.ids!.indexOf('img3.png');
+    expect(Array.from(new Set(own.images.subarray(row * 288, (row + 1) * 288)))).toEqual([111]);
+    const mixed = await makeFolder('mixed-sizes', 4);
+    await sharp({ create: { width: 20, height: 10, channels: 3, background: '#808080' } }).png().toFile(join(mixed, 'img2.png'));
+    writeFileSync(join(mixed, 'labels.csv'), 'file,labels\nimg0.png,cat\nimg1.jpg,dog\nimg2.png,sky\n');
+    const message = await inputErrorMessage(loadFolder({ dir: mixed }));
+    expect(message).toMatch(/^folder .*mixed-sizes: the images have 2 different sizes \(img0\.png is 12×8, img2\.png is 20×10\); give dataset\.options height and width \(or size\), and fit/);
+    expect(message).not.toContain('\n');
+  });
+
   it('size together with height or width, or height alone, is an InputError', async () => {
     const d = await ramp();
     expect(await inputErrorMessage(loadFolder({ dir: d, size: 4, height: 4, width: 4 }))).toMatch(/give either size \(a square\) or height and width, not both/);
