@@ -11,7 +11,7 @@ import { datasetFingerprint, datasetSplitCounts } from '../data/build.js';
 import { InputError } from '../errors.js';
 import { ioReason, lockResultsFolder } from './lock.js';
 import type { ResolvedSpec } from './spec.js';
-import { lastDataCache, runTrial, saveTrainedModel } from './trial.js';
+import { checkModels, lastDataCache, runTrial, saveTrainedModel } from './trial.js';
 import { Journal } from './journal.js';
 import { runGroupsInWorkers } from './pool.js';
 import { existsSync } from 'node:fs';
@@ -198,6 +198,8 @@ async function runHere(
   const backend = await selectBackend(preference);
   emit({ type: 'backend', backend });
   const data = lastDataCache((message) => emit({ type: 'warning', message }));
+  // Every model of the run (methods' own included) is known to load and fit before the first trains.
+  await checkModels(todo, data);
   for (const trial of todo) {
     await nextTick();
     options.signal?.throwIfAborted();

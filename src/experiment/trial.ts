@@ -11,7 +11,7 @@ import { lossDefinition, type LossSpec } from '../train/losses/registry.js';
 import type { EpochRecord, TrialRecord, TrialTimings } from '../records/records.js';
 import { savedModelDir } from '../records/saved-models.js';
 import { join } from 'node:path';
-import { trialIdentity, type Trial } from './grid.js';
+import { canonicalJson, trialIdentity, type Trial } from './grid.js';
 import type { MethodSpec } from './spec.js';
 
 export interface TrialOutcome {
@@ -273,6 +273,26 @@ function trainingExtras(train: Trial['train']): Pick<TrainOptions, 'schedule' | 
 /** `--save-models`: the trial's trained model as a tfjs Layers model in <out>/models/<trial>/. */
 export async function saveTrainedModel(out: string, trial: string, model: Model): Promise<void> {
   await saveModel(model, join(out, savedModelDir(trial)));
+}
+
+/**
+ * Creates (and frees) each distinct model of `trials` once, on the first trial's data (every trial of
+ * a suite has the same image shape and labels), so a model that does not load, build or fit stops the
+ * run before any of these trials trains — a method's own model too, not only when its turn comes.
+ */
+export async function checkModels(trials: readonly Trial[], data: DataSource): Promise<void> {
+  if (trials.length === 0) return;
+  const seen = new Set<string>();
+  let dataset: Dataset | undefined;
+  for (const trial of trials) {
+    const key = canonicalJson(trial.model);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    dataset ??= await data(trials[0]);
+    const { height, width, channels } = dataset.train;
+    const model = await modelFor(trial, { height, width, channels, labels: dataset.labels.length, seed: 0 });
+    model.dispose();
+  }
 }
 
 /**

@@ -8,7 +8,7 @@ import { writePredictions } from '../report/predictions.js';
 import { selectBackend, type BackendPreference } from '../train/index.js';
 import type { Trial } from './grid.js';
 import { encodeRecord } from './journal.js';
-import { lastDataCache, runTrial, saveTrainedModel } from './trial.js';
+import { checkModels, lastDataCache, runTrial, saveTrainedModel } from './trial.js';
 
 export type ToWorker = { type: 'run'; trials: Trial[]; backend: BackendPreference; out: string; savePredictions: boolean; saveModels: boolean } | { type: 'exit' };
 export type FromWorker =
@@ -64,6 +64,8 @@ async function runGroup(message: Extract<ToWorker, { type: 'run' }>): Promise<vo
     reported = true;
   }
   const data = lastDataCache((message) => send({ type: 'warning', message }));
+  // Every model of the group (its methods' own included) is known to load and fit before one trains.
+  await checkModels(message.trials, data);
   for (const trial of message.trials) {
     send({ type: 'start', trial: trial.id });
     const { record, predictions } = await runTrial(trial, backend, data, { onEpoch: async (info) => {

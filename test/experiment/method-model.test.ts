@@ -11,6 +11,8 @@ import { createModel } from '../../src/train/create-model.js';
 import { selectBackend, type BackendChoice } from '../../src/train/index.js';
 import { modelFiles } from '../../src/train/model-files.js';
 import type { LayersFileModel } from '../../src/train/names.js';
+import { existsSync } from 'node:fs';
+import { runCli } from '../cli/run-cli.js';
 
 /* methods[].model (one backbone from scratch, as a linear probe and fine-tuned, in one suite) and pretrained: false. */
 
@@ -86,6 +88,26 @@ describe('a method’s own model', () => {
     const trial = expandGrid(spec).find((t) => t.method.name === 'small')!;
     await expect(runTrial({ ...trial, specFile: 'misfit.json' }, backend)).rejects.toThrow(/^misfit\.json: methods\[1\]\.model\.layers: .*takes input 8×8×3 but the images are 28×28×1/);
   });
+});
+
+describe('a method’s model that does not fit the data', () => {
+  for (const workers of ['1', '2']) {
+    it(`stops the run before any trial trains, naming methods[i].model (--workers ${workers})`, async () => {
+      const file = join(dir, 'small3');
+      const m = tfl.sequential({ layers: [tfl.layers.flatten({ inputShape: [8, 8, 3] }), tfl.layers.dense({ units: 10 })] });
+      await m.save(modelFiles(file));
+      m.dispose();
+      const spec = specFile(`misfit-${workers}`, [{ name: 'baseline' }, { name: 'small', model: { layers: 'small3/model.json' } }]);
+      const out = join(dir, `misfit-out-${workers}`);
+      const r = runCli(['run', spec, '--out', out, '--workers', workers]);
+      expect(r.code, r.stdout + r.stderr).toBe(2);
+      const lines = r.stderr.trim().split('\n').filter((l) => !/^(backend|notice:) /.test(l));
+      expect(lines).toEqual([expect.stringMatching(/misfit-\d\.json: methods\[1\]\.model\.layers: .*takes input 8×8×3 but the images are 28×28×1$/)]);
+      // No trial finished (the baseline, first in line, never trained), and nothing was written.
+      expect(r.stdout + r.stderr).not.toMatch(/\[1\/2\]/);
+      expect(existsSync(join(out, 'trials.csv'))).toBe(false);
+    });
+  }
 });
 
 describe('pretrained: false', () => {
