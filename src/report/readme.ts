@@ -238,9 +238,16 @@ const folderTransfer: Renderer = (root) => {
     trials: unknown[];
     startedAt: string;
     runtime: { node: string; cpus: number; cpuModel: string };
-    spec: { seeds: number[] };
+    spec: { seeds: number[]; evaluation: { groups: { tail: number } }; model: unknown; methods: Array<{ name: string; model?: unknown }> };
   };
   const { runtime } = manifest;
+  const modelOf = (method: string): string => {
+    const model = manifest.spec.methods.find((m) => m.name === method)?.model ?? manifest.spec.model;
+    if (typeof model === 'string') return `\`${model}\``;
+    const m = model as { layers?: string; freeze?: unknown; pretrained?: boolean };
+    const how = m.pretrained === false ? 'from scratch' : m.freeze === 'backbone' ? 'pretrained, frozen (linear probe)' : 'pretrained, all layers trained';
+    return `backbone, ${how}`;
+  };
   const pretrainingFile = join(root, 'models/fashion-backbone/pretraining.json');
   const pretraining = existsSync(pretrainingFile)
     ? (JSON.parse(readFileSync(pretrainingFile, 'utf8')) as { data: string; parameters: number; epochs: number; heldOutMeanAp: number; seconds: number; backend: string })
@@ -254,16 +261,17 @@ const folderTransfer: Renderer = (root) => {
     return r ? show(r.mean, r.delta, r.significant) : '';
   };
   const labelCell = (m: string, label: string): string => {
-    const r = perLabel.find((x) => x.method === m && x.label === label && x.metric === 'f1');
-    return r ? show(r.mean, r.delta, r.significant) : '';
+    const at = (metric: string) => perLabel.find((x) => x.method === m && x.label === label && x.metric === metric);
+    const [f1, tuned] = [at('f1'), at('f1_tuned')];
+    return f1 && tuned ? `${fixed(f1.mean, 3)} · ${show(tuned.mean, tuned.delta, tuned.significant)}` : '';
   };
   const seconds = (m: string, metric: string): string => {
     const r = summary.find((x) => x.method === m && x.metric === metric);
     return r ? fixed(r.mean, 1) : '';
   };
-  const header = `| method | macro-F1 | mAP | tail-F1 | ${rarest.map(([l, n]) => `F1 "${l}" (${n} train)`).join(' | ')} | train s | total s |`;
-  const rule = `|---|${['', '', '', ...rarest, '', ''].map(() => '---:').join('|')}|`;
-  const rows = methods.map((m) => `| ${m} | ${metricCell(m, 'macro_f1')} | ${metricCell(m, 'map')} | ${metricCell(m, 'tail_f1')} | ${rarest.map(([l]) => labelCell(m, l)).join(' | ')} | ${seconds(m, 'train_seconds')} | ${seconds(m, 'total_seconds')} |`);
+  const header = `| method | model | macro-F1 | mAP | tail-F1 | ${rarest.map(([l, n]) => `"${l}" (${grouped(n)} train): F1 · tuned F1`).join(' | ')} | train s | total s |`;
+  const rule = `|---|---|${['', '', '', ...rarest, '', ''].map(() => '---:').join('|')}|`;
+  const rows = methods.map((m) => `| ${m} | ${modelOf(m)} | ${metricCell(m, 'macro_f1')} | ${metricCell(m, 'map')} | ${metricCell(m, 'tail_f1')} | ${rarest.map(([l]) => labelCell(m, l)).join(' | ')} | ${seconds(m, 'train_seconds')} | ${seconds(m, 'total_seconds')} |`);
   return [
     ...(pretraining
       ? [
@@ -271,7 +279,7 @@ const folderTransfer: Renderer = (root) => {
           '',
         ]
       : []),
-    `Run on ${manifest.startedAt.slice(0, 10)}: ${runtime.cpuModel}, ${runtime.cpus} cores, Node ${runtime.node.replace(/^v/, '')}; ${manifest.trials.length} trials (${methods.length} methods × ${manifest.spec.seeds.length} seeds) in ${grouped(manifest.wallSeconds)} s of wall time. Means over seeds; in brackets the paired Δ against \`${methods[0]}\` (\`*\`: its 95 % interval excludes 0); seconds per trial.`,
+    `Run on ${manifest.startedAt.slice(0, 10)}: ${runtime.cpuModel}, ${runtime.cpus} cores, Node ${runtime.node.replace(/^v/, '')}; ${manifest.trials.length} trials (${methods.length} methods × ${manifest.spec.seeds.length} seeds) in ${grouped(manifest.wallSeconds)} s of wall time, 2 workers. Means over seeds; in brackets the paired Δ against \`${methods[0]}\` (\`*\`: its 95 % interval excludes 0). F1 at the threshold 0.5, and tuned F1 at each label's threshold chosen on the validation split; the tail is the labels with fewer than ${manifest.spec.evaluation.groups.tail} training images; seconds per trial.`,
     '',
     header,
     rule,
