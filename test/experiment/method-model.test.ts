@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,8 +11,8 @@ import { createModel } from '../../src/train/create-model.js';
 import { selectBackend, type BackendChoice } from '../../src/train/index.js';
 import { modelFiles } from '../../src/train/model-files.js';
 import type { LayersFileModel } from '../../src/train/names.js';
-import { existsSync } from 'node:fs';
 import { runCli } from '../cli/run-cli.js';
+import { writeTinySpec } from './tiny-spec.js';
 
 /* methods[].model (one backbone from scratch, as a linear probe and fine-tuned, in one suite) and pretrained: false. */
 
@@ -20,22 +20,7 @@ const dir = mkdtempSync(join(tmpdir(), 'skewbench-method-model-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let backend: BackendChoice;
 
-function specFile(name: string, methods: unknown[], model: unknown = 'mlp'): string {
-  const file = join(dir, `${name}.json`);
-  writeFileSync(
-    file,
-    JSON.stringify({
-      name,
-      dataset: { name: 'shapes', options: { nMax: 30, testPerLabel: 8 } },
-      skews: ['exponential:5'],
-      model,
-      train: { epochs: 1, batchSize: 16 },
-      methods,
-      seeds: [3],
-    }),
-  );
-  return file;
-}
+const specFile = (name: string, methods: unknown[], model: unknown = 'mlp'): string => writeTinySpec(dir, name, model, methods);
 
 const net = { layers: 'net/model.json' };
 

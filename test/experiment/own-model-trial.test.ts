@@ -9,6 +9,7 @@ import { loadSpec } from '../../src/experiment/spec.js';
 import { lastDataCache, runTrial, saveTrainedModel } from '../../src/experiment/trial.js';
 import { selectBackend, type BackendChoice } from '../../src/train/index.js';
 import { modelFiles } from '../../src/train/model-files.js';
+import { writeTinySpec } from './tiny-spec.js';
 
 /* Trials of the new model kinds leave tf.memory().numTensors where they found it, cRT included. */
 
@@ -16,22 +17,7 @@ const dir = mkdtempSync(join(tmpdir(), 'skewbench-own-trial-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let backend: BackendChoice;
 
-function specWith(name: string, model: unknown): string {
-  const file = join(dir, `${name}.json`);
-  writeFileSync(
-    file,
-    JSON.stringify({
-      name,
-      dataset: { name: 'shapes', options: { nMax: 30, testPerLabel: 8 } },
-      skews: ['exponential:5'],
-      model,
-      train: { epochs: 1, batchSize: 16 },
-      methods: [{ name: 'baseline' }, { name: 'crt', crt: { steps: 3 } }],
-      seeds: [3],
-    }),
-  );
-  return file;
-}
+const specWith = (name: string, model: unknown): string => writeTinySpec(dir, name, model, [{ name: 'baseline' }, { name: 'crt', crt: { steps: 3 } }]);
 
 beforeAll(async () => {
   backend = await selectBackend('wasm');
