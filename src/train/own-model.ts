@@ -29,16 +29,20 @@ export interface BuildArguments extends ModelShape {
  */
 export async function loadOwnModel(spec: LayersFileModel | ModuleModel, options: ModelOptions): Promise<Model> {
   const rng = streamOf(options.seed).fork('model:own');
-  const { source, loaded } = 'layers' in spec ? await fromFile(spec.layers) : await fromModule(spec.module, options, rng);
+  const { source, loaded } = 'layers' in spec ? await fromFile(spec.layers, spec.pretrained !== false) : await fromModule(spec.module, options, rng);
   try {
-    return wrap(source, loaded && !('layers' in spec && spec.pretrained === false), spec, options, rng, 'layers' in spec ? 'layers' : 'module');
+    return wrap(source, loaded, spec, options, rng, 'layers' in spec ? 'layers' : 'module');
   } catch (err) {
     source.dispose();
     throw err;
   }
 }
 
-async function fromFile(path: string): Promise<{ source: tfl.LayersModel; loaded: boolean }> {
+/**
+ * The model at `path`; with `withWeights` false its topology alone, so every layer starts from its
+ * own initialisers (biases and BatchNorm's statistics at their constants) before the seeded redraw.
+ */
+async function fromFile(path: string, withWeights: boolean): Promise<{ source: tfl.LayersModel; loaded: boolean }> {
   let artifacts: tf.io.ModelArtifacts;
   try {
     artifacts = readModelArtifacts(path);
@@ -46,6 +50,10 @@ async function fromFile(path: string): Promise<{ source: tfl.LayersModel; loaded
     throw new InputError(`model.layers: ${path}: ${reasonOf(err)}`);
   }
   try {
+    if (!withWeights) {
+      const { weightSpecs: _specs, weightData: _data, ...topology } = artifacts;
+      return { source: await tfl.loadLayersModel({ load: async () => topology }), loaded: false };
+    }
     const source = await tfl.loadLayersModel(modelFiles(path));
     return { source, loaded: artifacts.weightSpecs !== undefined };
   } catch (err) {

@@ -111,6 +111,31 @@ describe('pretrained: false', () => {
     for (const m of [loaded, a, b, c]) m.dispose();
   });
 
+  it('starts biases and BatchNorm statistics at their layers’ constants, not at values drawn like the file’s trained ones', async () => {
+    const m = tfl.sequential({
+      layers: [
+        tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 3, kernelSize: 3, padding: 'same' }),
+        tfl.layers.batchNormalization({}),
+        tfl.layers.globalAveragePooling2d({}),
+        tfl.layers.dense({ units: 10 }),
+      ],
+    });
+    // As a trained file would hold them: biases, gamma, beta and the moving statistics far from their starts.
+    m.setWeights(m.getWeights().map((w, i) => tf.tidy(() => (w.rank === 1 ? tf.fill(w.shape, 0.5 + i) : w))));
+    await m.save(modelFiles(join(dir, 'trained-bn')));
+    m.dispose();
+    const model = await createModel({ layers: join(dir, 'trained-bn/model.json'), freeze: 'none', sha256: '', pretrained: false }, { height: 28, width: 28, channels: 1, labels: 10, seed: 1 });
+    const x = tf.ones([2, 28, 28, 1]) as tf.Tensor4D;
+    const logits = model.logits(x);
+    expect(Array.from(logits.dataSync()).every(Number.isFinite)).toBe(true);
+    tf.dispose([x, logits]);
+    const saved = model.exportLayers();
+    const named = Object.fromEntries(saved.model.weights.filter((w) => w.shape.length === 1 && w.shape[0] === 3).map((w) => [w.originalName.split('/').pop(), Array.from(w.read().dataSync())]));
+    expect(named).toEqual({ bias: [0, 0, 0], gamma: [1, 1, 1], beta: [0, 0, 0], moving_mean: [0, 0, 0], moving_variance: [1, 1, 1] });
+    saved.dispose();
+    model.dispose();
+  });
+
   it('a trial from scratch and one from the file learn different things on the same data', async () => {
     const spec = loadSpec(specFile('both', [{ name: 'baseline', model: net }, { name: 'scratch', model: { ...net, pretrained: false } }]));
     const [pre, scratch] = expandGrid(spec);
