@@ -125,7 +125,15 @@ function wrap(source: tfl.LayersModel, loaded: boolean, spec: LayersFileModel | 
   if (!loaded) redraw(source, rng.fork('weights'));
 
   const frozen = new Set<tfl.layers.Layer>(freeze === 'backbone' ? backboneLayers : typeof freeze === 'number' ? source.layers.slice(0, freeze) : []);
-  for (const layer of frozen) layer.trainable = false;
+  for (const layer of frozen) {
+    layer.trainable = false;
+    // A frozen BatchNormalization layer normalises with its moving statistics and keeps them, as Keras
+    // does: frozen means nothing of it changes, in training too.
+    if (layer.getClassName() === 'BatchNormalization') {
+      const call = layer.call.bind(layer);
+      layer.call = (inputs, kwargs) => call(inputs, { ...kwargs, training: false });
+    }
+  }
 
   const headRng = rng.fork('head');
   let kernel: tf.Variable;

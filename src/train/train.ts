@@ -135,6 +135,9 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
   const shuffleRng = streamOf(seed).fork('batch-order');
   const trainable = options.trainable ?? model.variables;
   if (!trainable.every((v) => model.variables.includes(v))) throw new Error('trainable: every variable must be one of the model’s');
+  // Training mode (BatchNorm on batch statistics, updating its moving ones; dropout on) only when
+  // something before the head trains: re-training the head alone (cRT) keeps the representation as it is.
+  const representationTrains = trainable.some((v) => !model.head.includes(v));
   const optimizer = new Adam(trainable, { learningRate: options.learningRate, weightDecay: options.weightDecay });
   const order = new Uint32Array(n);
   if (options.sampling && options.sampling.length !== n) throw new Error(`sampling has ${options.sampling.length} probabilities for ${n} images`);
@@ -165,7 +168,7 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
         const y = tf.tensor2d(labelsToFloats(set.labels, order, start, end), [b, labelCount]);
         try {
           const lossNow = options.deferred && steps < options.deferred.fromStep ? options.deferred.before : loss;
-          const { value, grads } = tf.variableGrads(() => computeLoss(lossNow, model.logits(x, true), y), trainable as tf.Variable[]);
+          const { value, grads } = tf.variableGrads(() => computeLoss(lossNow, model.logits(x, representationTrains), y), trainable as tf.Variable[]);
           try {
             const batchLoss = value.dataSync()[0];
             checkBatchLoss(loss.kind, batchLoss, epoch, steps + 1);

@@ -126,6 +126,29 @@ describe('a tfjs Layers model from model.json', () => {
     model.dispose();
   });
 
+  it('keeps BatchNorm’s moving statistics while only the head trains (cRT’s second stage) and while BatchNorm is frozen', async () => {
+    const path = await saveTiny('keep-stats', 4);
+    const movingMean = (model: Awaited<ReturnType<typeof createModel>>) => {
+      const exported = model.exportLayers();
+      const norm = exported.model.layers.find((l) => l.getClassName() === 'BatchNormalization')!;
+      const mean = Array.from(norm.getWeights()[2].dataSync());
+      exported.dispose();
+      return mean;
+    };
+    const options = { loss: { kind: 'bce' as const }, epochs: 2, batchSize: 16, learningRate: 0.01, seed: 2 };
+    const headOnly = await createModel(layersSpec(path), { ...SHAPE, seed: 1 });
+    const before = movingMean(headOnly);
+    await trainModel(headOnly, quadrantSet(64, 1), { ...options, trainable: headOnly.head });
+    expect(movingMean(headOnly)).toEqual(before);
+    headOnly.dispose();
+    // freeze 2: the convolution and BatchNorm
+    const frozen = await createModel(layersSpec(path, { freeze: 2 }), { ...SHAPE, seed: 1 });
+    expect(frozen.variables.map((v) => v.shape)).toEqual([[256, 8], [8], [8, 4], [4]]);
+    await trainModel(frozen, quadrantSet(64, 1), options);
+    expect(movingMean(frozen)).toEqual(before);
+    frozen.dispose();
+  });
+
   it('freezes the first N layers: they are not trained', async () => {
     const path = await saveTiny('first', 4);
     const model = await createModel(layersSpec(path, { freeze: 1 }), { ...SHAPE, seed: 1 });
