@@ -197,9 +197,13 @@ export const FOLDER_SHARES: Readonly<Record<SplitName, number>> = { train: 0.7, 
 export function readFolderLabels(options: Pick<FolderOptions, 'dir' | 'labels' | 'sep'>): { dir: string; csv: string; table: LabelsTable } {
   const dir = resolve(options.dir);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError(`folder ${dir}: not a directory`);
-  if (!readdirSync(dir).some((f) => IMAGE_FILE.test(f))) throw new InputError(`folder ${dir}: no PNG, JPEG or WebP images in it`);
   const csv = options.labels ? resolve(options.labels) : join(dir, 'labels.csv');
-  if (!existsSync(csv)) throw new InputError(`folder ${dir}: labels file ${csv} not found (give one with the labels option)`);
+  if (!existsSync(csv)) {
+    // Images may sit in subfolders (ids like cats/1.png); a folder with neither images nor subfolders is the wrong folder.
+    const entries = readdirSync(dir, { withFileTypes: true });
+    if (!entries.some((e) => e.isDirectory() || IMAGE_FILE.test(e.name))) throw new InputError(`folder ${dir}: no PNG, JPEG or WebP images in it`);
+    throw new InputError(`folder ${dir}: labels file ${csv} not found (give one with the labels option)`);
+  }
   const realDir = realpathSync(dir);
   const read = readLabelsTable(csv, { sep: options.sep, checkId: (id) => imageProblem(dir, realDir, id) });
   if (read.labels.rows === 0) throw new InputError(`${csv}: no image rows`);

@@ -279,7 +279,7 @@ const folderTransfer: Renderer = (root) => {
           '',
         ]
       : []),
-    `Run on ${manifest.startedAt.slice(0, 10)}: ${runtime.cpuModel}, ${runtime.cpus} cores, Node ${runtime.node.replace(/^v/, '')}; ${manifest.trials.length} trials (${methods.length} methods × ${manifest.spec.seeds.length} seeds) in ${grouped(manifest.wallSeconds)} s of wall time, 2 workers. Means over seeds; in brackets the paired Δ against \`${methods[0]}\` (\`*\`: its 95 % interval excludes 0). F1 at the threshold 0.5, and tuned F1 at each label's threshold chosen on the validation split; the tail is the labels with fewer than ${manifest.spec.evaluation.groups.tail} training images; seconds per trial.`,
+    `Run on ${manifest.startedAt.slice(0, 10)}: ${runtime.cpuModel}, ${runtime.cpus} cores, Node ${runtime.node.replace(/^v/, '')}; ${manifest.trials.length} trials (${methods.length} methods × ${manifest.spec.seeds.length} seeds) in ${grouped(manifest.wallSeconds)} s of wall time. Means over seeds; in brackets the paired Δ against \`${methods[0]}\` (\`*\`: its 95 % interval excludes 0). F1 at the threshold 0.5, and tuned F1 at each label's threshold chosen on the validation split; the tail is the labels with fewer than ${manifest.spec.evaluation.groups.tail} training images; seconds per trial.`,
     '',
     header,
     rule,

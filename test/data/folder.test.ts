@@ -73,6 +73,16 @@ describe('loadFolder', () => {
     expect(await inputErrorMessage(loadFolder({ dir: noCsv, size: 8, channels: 1 }))).toMatch(/labels file .*nocsv[/\\]labels\.csv not found/);
 
     expect(await inputErrorMessage(loadFolder({ dir: join(root, 'nowhere'), size: 8, channels: 1 }))).toMatch(/nowhere: not a directory/);
+
+    // Images in subfolders, named by their paths in the labels file, as many people keep them.
+    const nested = join(root, 'nested');
+    for (const [sub, colour] of [['cats', '#a03020'], ['dogs', '#2040a0']] as const) {
+      mkdirSync(join(nested, sub), { recursive: true });
+      for (let i = 0; i < 3; i++) await sharp({ create: { width: 4, height: 4, channels: 3, background: colour } }).png().toFile(join(nested, sub, `${i}.png`));
+    }
+    writeFileSync(join(nested, 'labels.csv'), `file,labels,split\n${['cats', 'dogs'].flatMap((sub) => ['train', 'val', 'test'].map((split, i) => `${sub}/${i}.png,${sub},${split}`)).join('\n')}\n`);
+    const loaded = await loadFolder({ dir: nested });
+    expect([loaded.labels.rows, loaded.height, loaded.width, loaded.channels]).toEqual([6, 4, 4, 3]);
   });
 });
 

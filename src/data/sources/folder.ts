@@ -30,7 +30,7 @@ export const folder = defineSource({
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, { error: 'expected a name of letters, digits, ".", "_", "+" or "-"' }).optional(),
     labels: z.string().min(1).optional(),
     sep: z.string().min(1).optional(),
-    /** Square shorthand for height = width (default 28 when neither is given). */
+    /** Square shorthand for height = width (neither given: the size the images share). */
     size: z.number().int().min(1).max(1024).optional(),
     height: z.number().int().min(1).max(1024).optional(),
     width: z.number().int().min(1).max(1024).optional(),
