@@ -83,6 +83,12 @@ async function fromModule(path: string, shape: ModelOptions, rng: Rng): Promise<
   return { source, loaded: false };
 }
 
+/** A layer without weights that only maps a classifier's logits to probabilities (or leaves them). */
+function isProbabilityLayer(layer: tfl.layers.Layer): boolean {
+  if (layer.getClassName() === 'Softmax') return true;
+  return layer.getClassName() === 'Activation' && ['sigmoid', 'softmax', 'linear'].includes(String(layer.getConfig().activation));
+}
+
 function reasonOf(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
@@ -101,7 +107,11 @@ function wrap(source: tfl.LayersModel, loaded: boolean, spec: LayersFileModel | 
   const fits = inputShape.length === 4 && inputShape.slice(1).every((d, i) => d === null || d === expected[i]);
   if (!fits) throw new InputError(`${where}: the model takes input ${inputShape.slice(1).map((d) => d ?? '?').join('×')} but the images are ${expected.join('×')}`);
 
-  const last = source.layers[source.layers.length - 1];
+  // The classifier is the last Dense layer, under any activation layers that follow it (Keras's
+  // Dense → Activation('sigmoid') or Softmax): those only turn its logits into probabilities.
+  let classifierAt = source.layers.length - 1;
+  while (classifierAt > 0 && isProbabilityLayer(source.layers[classifierAt])) classifierAt--;
+  const last = source.layers[classifierAt];
   const lastIsDense = last instanceof tfl.layers.Layer && last.getClassName() === 'Dense';
   const outputWidth = source.outputs[0].shape[source.outputs[0].shape.length - 1];
   const head: HeadMode = spec.head ?? (lastIsDense && outputWidth === shape.labels ? 'keep' : 'replace');
@@ -115,7 +125,7 @@ function wrap(source: tfl.LayersModel, loaded: boolean, spec: LayersFileModel | 
   // The backbone: everything up to the classifier; its output is the features the head reads.
   const featuresTensor = lastIsDense ? (last.input as tfl.SymbolicTensor) : source.outputs[0];
   const backbone = lastIsDense ? tfl.model({ inputs: source.inputs, outputs: featuresTensor }) : source;
-  const backboneLayers = lastIsDense ? source.layers.slice(0, -1) : source.layers;
+  const backboneLayers = lastIsDense ? source.layers.slice(0, classifierAt) : source.layers;
   const featureShape = featuresTensor.shape;
   if (featureShape.slice(1).some((d) => d === null)) throw new InputError(`${where}: the features the classifier reads have an unknown size (${featureShape.map((d) => d ?? '?').join('×')})`);
   if (featureShape.length > 4) throw new InputError(`${where}: the features the classifier reads are rank ${featureShape.length}; expected rank 2 to 4`);

@@ -149,6 +149,28 @@ describe('a tfjs Layers model from model.json', () => {
     frozen.dispose();
   });
 
+  it('finds the classifier under a trailing activation layer (Keras’s Dense → Activation): its logits, not its probabilities', async () => {
+    const m = tfl.sequential({
+      layers: [tfl.layers.flatten({ inputShape: [8, 8, 1] }), tfl.layers.dense({ units: 8, activation: 'relu' }), tfl.layers.dense({ units: 4 }), tfl.layers.activation({ activation: 'sigmoid' })],
+    });
+    const path = join(dir, 'dense-activation');
+    await m.save(modelFiles(path));
+    const x = tf.tensor4d(Float32Array.from(quadrantSet(4, 3).images, (b) => b / 255), [4, 8, 8, 1]);
+    const probabilities = m.predict(x) as tf.Tensor;
+    const kept = await createModel(layersSpec(join(path, 'model.json')), { ...SHAPE, seed: 1 });
+    expect(kept.head.map((v) => v.shape)).toEqual([[8, 4], [4]]);
+    const logits = kept.logits(x);
+    const fromLogits = tf.sigmoid(logits);
+    const worst = tf.max(tf.abs(tf.sub(fromLogits, probabilities))).dataSync()[0];
+    expect(worst).toBeLessThan(1e-6);
+    const replaced = await createModel(layersSpec(join(path, 'model.json'), { head: 'replace' }), { ...SHAPE, labels: 3, seed: 1 });
+    // the new head reads the 8 features the old classifier read, not its 4 probabilities
+    expect(replaced.head.map((v) => v.shape)).toEqual([[8, 3], [3]]);
+    tf.dispose([x, probabilities, logits, fromLogits]);
+    for (const model of [kept, replaced]) model.dispose();
+    m.dispose();
+  });
+
   it('freezes the first N layers: they are not trained', async () => {
     const path = await saveTiny('first', 4);
     const model = await createModel(layersSpec(path, { freeze: 1 }), { ...SHAPE, seed: 1 });
