@@ -91,21 +91,23 @@ export async function mergeResults(dirs: readonly string[], out: string, options
   }
   // Everything that can reject the input runs before the first file is written.
   aggregate(records);
+  // Only the files a folder's manifest lists are its run's: a stray file in the folder is not merged.
+  const listed = new Map(manifests.map(({ dir, manifest }) => [dir, new Set(manifest.files)]));
   const predictions = new Map<string, string>();
   for (const dir of dirs) {
     const from = join(dir, PREDICTIONS_DIR);
     if (!existsSync(from)) continue;
     for (const name of readdirSync(from).filter((n) => n.endsWith('.csv'))) {
-      if (!predictions.has(name)) predictions.set(name, join(from, name));
+      if (!predictions.has(name) && listed.get(dir)!.has(`${PREDICTIONS_DIR}/${name}`)) predictions.set(name, join(from, name));
     }
   }
-  // Saved models (run --save-models): a trial's model.json + weights.bin, from the first folder that has them whole.
+  // Saved models (run --save-models): a trial's model.json + weights.bin, from the first folder that lists them whole.
   const models = new Map<string, string>();
   for (const dir of dirs) {
     const from = join(dir, SAVED_MODELS_DIR);
     if (!existsSync(from)) continue;
     for (const trial of readdirSync(from).filter((n) => /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(n))) {
-      if (!models.has(trial) && savedModelFiles(trial).every((f) => existsSync(join(dir, f)))) models.set(trial, dir);
+      if (!models.has(trial) && savedModelFiles(trial).every((f) => listed.get(dir)!.has(f) && existsSync(join(dir, f)))) models.set(trial, dir);
     }
   }
   const times = manifests.map((m) => [Date.parse(m.manifest.startedAt), Date.parse(m.manifest.finishedAt)]);

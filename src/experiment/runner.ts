@@ -3,7 +3,8 @@ import { selectBackend, type BackendChoice, type BackendPreference, type EpochIn
 import { readResults, RESULT_FILES, writeResults, type WrittenResults } from '../report/results.js';
 import { writeCharts } from '../report/charts.js';
 import { writeHtmlReport } from '../report/html.js';
-import { writePredictions } from '../report/predictions.js';
+import { predictionsPath, writePredictions } from '../report/predictions.js';
+import { savedModelDir, savedModelFiles } from '../records/saved-models.js';
 import { gitCommit, type DataSplits } from '../report/manifest.js';
 import type { TrialRecord } from '../records/records.js';
 import { expandGrid, selectShard, type Shard, type Trial } from './grid.js';
@@ -14,7 +15,7 @@ import type { ResolvedSpec } from './spec.js';
 import { checkModels, lastDataCache, runTrial, saveTrainedModel } from './trial.js';
 import { Journal } from './journal.js';
 import { runGroupsInWorkers } from './pool.js';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 export type RunEvent =
@@ -114,8 +115,18 @@ async function runLocked(spec: ResolvedSpec, options: RunOptions & { dataSource:
   }
   const todo = executionOrder(trials.filter((t) => !done.has(t.id)));
   const records = [...done.values()];
-  const predictions: string[] = [];
-  const models: string[] = [];
+  // A kept trial keeps the predictions and model it saved before; a trial that runs again loses its
+  // old ones (it may not save new ones), so the folder never mixes files of two runs of one trial.
+  const predictions = [...done.keys()].filter((id) => existsSync(predictionsPath(options.out, id)));
+  const models = [...done.keys()].filter((id) => savedModelFiles(id).every((f) => existsSync(join(options.out, f))));
+  for (const trial of todo) {
+    try {
+      rmSync(predictionsPath(options.out, trial.id), { force: true });
+      rmSync(join(options.out, savedModelDir(trial.id)), { recursive: true, force: true });
+    } catch (err) {
+      throw writeError(err, options.out);
+    }
+  }
   let position = done.size;
   const finished = (trial: Trial, record: TrialRecord): void => {
     try {
