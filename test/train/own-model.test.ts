@@ -5,34 +5,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { LabelMatrix } from '../../src/labels/matrix.js';
-import { createRng } from '../../src/labels/rng.js';
 import { selectBackend } from '../../src/train/backend.js';
 import { createModel } from '../../src/train/create-model.js';
-import type { ImageSet } from '../../src/train/image-set.js';
 import { modelFiles } from '../../src/train/model-files.js';
 import { buildModel, resetHead, type Model } from '../../src/train/models.js';
 import type { LayersFileModel, ModuleModel } from '../../src/train/names.js';
 import { predict } from '../../src/train/predict.js';
 import { saveModel } from '../../src/train/save-model.js';
 import { trainModel } from '../../src/train/train.js';
+import { quadrantSet } from './helpers.js';
 
-/** Label l is present when quadrant l of an 8×8 single-channel image is bright. */
-function quadrantSet(n: number, seed: number): ImageSet {
-  const rng = createRng(seed);
-  const images = new Uint8Array(n * 64);
-  const rows: number[][] = [];
-  for (let i = 0; i < n; i++) {
-    const labels: number[] = [];
-    for (let q = 0; q < 4; q++) {
-      const on = rng.float() < 0.4;
-      if (on) labels.push(q);
-      for (let r = 0; r < 4; r++) for (let c = 0; c < 4; c++) images[i * 64 + ((q >> 1) * 4 + r) * 8 + (q & 1) * 4 + c] = on ? 160 + rng.int(96) : rng.int(64);
-    }
-    rows.push(labels);
-  }
-  return { images, height: 8, width: 8, channels: 1, labels: LabelMatrix.fromRows(['q0', 'q1', 'q2', 'q3'], rows) };
-}
 
 const SHAPE = { height: 8, width: 8, channels: 1, labels: 4 };
 let dir: string;

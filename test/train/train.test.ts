@@ -1,40 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { LabelMatrix } from '../../src/labels/matrix.js';
-import { createRng } from '../../src/labels/rng.js';
 import { selectBackend } from '../../src/train/backend.js';
-import type { ImageSet } from '../../src/train/image-set.js';
 import type { LossSpec } from '../../src/train/losses.js';
 import { buildModel, resetHead, type ModelKind } from '../../src/train/models.js';
 import { predict } from '../../src/train/predict.js';
 import { checkBatchLoss, checkEpochLoss, DIVERGENCE, trainModel, type EpochInfo } from '../../src/train/train.js';
-
-/**
- * A learnable toy task: 8×8 single-channel images; label l is present when quadrant l (of 4) is
- * bright. Multi-hot, so the per-label sigmoid outputs must each learn their own quadrant.
- */
-function quadrantSet(n: number, seed: number): ImageSet {
-  const rng = createRng(seed);
-  const size = 8;
-  const images = new Uint8Array(n * size * size);
-  const rows: number[][] = [];
-  for (let i = 0; i < n; i++) {
-    const labels: number[] = [];
-    for (let q = 0; q < 4; q++) {
-      const on = rng.float() < 0.4;
-      if (on) labels.push(q);
-      for (let r = 0; r < 4; r++) {
-        for (let c = 0; c < 4; c++) {
-          const y = (q >> 1) * 4 + r;
-          const x = (q & 1) * 4 + c;
-          images[i * 64 + y * size + x] = on ? 160 + rng.int(96) : rng.int(64);
-        }
-      }
-    }
-    rows.push(labels);
-  }
-  return { images, height: size, width: size, channels: 1, labels: LabelMatrix.fromRows(['q0', 'q1', 'q2', 'q3'], rows) };
-}
+import { quadrantSet } from './helpers.js';
 
 const SPECS: LossSpec[] = [
   { kind: 'bce' },
