@@ -301,11 +301,10 @@ export async function checkModels(trials: readonly Trial[], data: DataSource): P
  */
 async function modelFor(trial: Trial, options: Parameters<typeof createModel>[1]): Promise<Model> {
   try {
-    return await createModel(trial.model, options);
+    return await createModel(trial.model, options, trial.modelField);
   } catch (err) {
-    if (!(err instanceof InputError)) throw err;
-    const message = trial.modelField && trial.modelField !== 'model' ? err.message.replace(/^model\./, `${trial.modelField}.`) : err.message;
-    throw new InputError(trial.specFile ? `${trial.specFile}: ${message}` : message);
+    if (err instanceof InputError && trial.specFile) throw new InputError(`${trial.specFile}: ${err.message}`);
+    throw err;
   }
 }
 

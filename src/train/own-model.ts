@@ -23,15 +23,16 @@ export interface BuildArguments extends ModelShape {
 
 /**
  * Loads (or builds) the model, checks it against the data's shape, and wraps it. Every problem the
- * user can fix is an InputError `model.<field>: …` (the caller puts the spec file in front).
+ * user can fix is an InputError `<path>.<field>: …`, `path` being where the spec gives the model
+ * (`model`, or `methods[1].model` for a method's own); the caller puts the spec file in front.
  * Weights that are not loaded — a new head, every weight of a topology-only model or of a module's
  * model — are drawn from `options.seed`.
  */
-export async function loadOwnModel(spec: LayersFileModel | ModuleModel, options: ModelOptions): Promise<Model> {
+export async function loadOwnModel(spec: LayersFileModel | ModuleModel, options: ModelOptions, path = 'model'): Promise<Model> {
   const rng = streamOf(options.seed).fork('model:own');
-  const { source, loaded } = 'layers' in spec ? await fromFile(spec.layers, spec.pretrained !== false) : await fromModule(spec.module, options, rng);
+  const { source, loaded } = 'layers' in spec ? await fromFile(spec.layers, spec.pretrained !== false, path) : await fromModule(spec.module, options, rng, path);
   try {
-    return wrap(source, loaded, spec, options, rng, 'layers' in spec ? 'layers' : 'module');
+    return wrap(source, loaded, spec, options, rng, 'layers' in spec ? 'layers' : 'module', path);
   } catch (err) {
     source.dispose();
     throw err;
@@ -42,43 +43,43 @@ export async function loadOwnModel(spec: LayersFileModel | ModuleModel, options:
  * The model at `path`; with `withWeights` false its topology alone, so every layer starts from its
  * own initialisers (biases and BatchNorm's statistics at their constants) before the seeded redraw.
  */
-async function fromFile(path: string, withWeights: boolean): Promise<{ source: tfl.LayersModel; loaded: boolean }> {
+async function fromFile(file: string, withWeights: boolean, path: string): Promise<{ source: tfl.LayersModel; loaded: boolean }> {
   let artifacts: tf.io.ModelArtifacts;
   try {
-    artifacts = readModelArtifacts(path);
+    artifacts = readModelArtifacts(file);
   } catch (err) {
-    throw new InputError(`model.layers: ${path}: ${reasonOf(err)}`);
+    throw new InputError(`${path}.layers: ${file}: ${reasonOf(err)}`);
   }
   try {
     if (!withWeights) {
       const { weightSpecs: _specs, weightData: _data, ...topology } = artifacts;
       return { source: await tfl.loadLayersModel({ load: async () => topology }), loaded: false };
     }
-    const source = await tfl.loadLayersModel(modelFiles(path));
+    const source = await tfl.loadLayersModel(modelFiles(file));
     return { source, loaded: artifacts.weightSpecs !== undefined };
   } catch (err) {
-    throw new InputError(`model.layers: ${path}: not loadable as a tfjs Layers model (${reasonOf(err)})`);
+    throw new InputError(`${path}.layers: ${file}: not loadable as a tfjs Layers model (${reasonOf(err)})`);
   }
 }
 
-async function fromModule(path: string, shape: ModelOptions, rng: Rng): Promise<{ source: tfl.LayersModel; loaded: boolean }> {
+async function fromModule(file: string, shape: ModelOptions, rng: Rng, path: string): Promise<{ source: tfl.LayersModel; loaded: boolean }> {
   let module: { build?: unknown };
   try {
-    module = (await import(pathToFileURL(path).href)) as { build?: unknown };
+    module = (await import(pathToFileURL(file).href)) as { build?: unknown };
   } catch (err) {
-    throw new InputError(`model.module: ${path}: cannot be imported (${reasonOf(err)})`);
+    throw new InputError(`${path}.module: ${file}: cannot be imported (${reasonOf(err)})`);
   }
-  if (typeof module.build !== 'function') throw new InputError(`model.module: ${path}: exports no build function (expected export function build({ height, width, channels, labels, seed, tf }))`);
+  if (typeof module.build !== 'function') throw new InputError(`${path}.module: ${file}: exports no build function (expected export function build({ height, width, channels, labels, seed, tf }))`);
   const args: BuildArguments = { height: shape.height, width: shape.width, channels: shape.channels, labels: shape.labels, seed: rng.fork('build').int(0x7fffffff), tf: tfl };
   let source: unknown;
   try {
     source = await (module.build as (a: BuildArguments) => unknown)(args);
   } catch (err) {
-    throw new InputError(`model.module: ${path}: build failed: ${reasonOf(err)}`);
+    throw new InputError(`${path}.module: ${file}: build failed: ${reasonOf(err)}`);
   }
   if (!(source instanceof tfl.LayersModel)) {
     const what = source === null || source === undefined ? String(source) : (source as object).constructor?.name ?? typeof source;
-    throw new InputError(`model.module: ${path}: build returned ${what}, not a tfjs LayersModel (build it with the tf it is given: tf.sequential or tf.model)`);
+    throw new InputError(`${path}.module: ${file}: build returned ${what}, not a tfjs LayersModel (build it with the tf it is given: tf.sequential or tf.model)`);
   }
   return { source, loaded: false };
 }
@@ -97,8 +98,8 @@ function reasonOf(err: unknown): string {
   return message.split('\n')[0];
 }
 
-function wrap(source: tfl.LayersModel, loaded: boolean, spec: LayersFileModel | ModuleModel, options: ModelOptions, rng: Rng, kind: 'layers' | 'module'): Model {
-  const field = `model.${kind}`;
+function wrap(source: tfl.LayersModel, loaded: boolean, spec: LayersFileModel | ModuleModel, options: ModelOptions, rng: Rng, kind: 'layers' | 'module', path: string): Model {
+  const field = `${path}.${kind}`;
   const where = `${field}: ${kind === 'layers' ? (spec as LayersFileModel).layers : (spec as ModuleModel).module}`;
   const shape: ModelShape = { height: options.height, width: options.width, channels: options.channels, labels: options.labels };
   if (source.inputs.length !== 1 || source.outputs.length !== 1) throw new InputError(`${where}: expected one input and one output, got ${source.inputs.length} and ${source.outputs.length}`);
@@ -120,7 +121,7 @@ function wrap(source: tfl.LayersModel, loaded: boolean, spec: LayersFileModel | 
     if (outputWidth !== shape.labels) throw new InputError(`${where}: head "keep": the model outputs ${outputWidth} values but the data has ${shape.labels} labels (use head "replace")`);
   }
   const freeze: FreezeMode = spec.freeze;
-  if (typeof freeze === 'number' && freeze > source.layers.length) throw new InputError(`model.freeze: ${freeze} is more than the ${source.layers.length} layers of ${kind === 'layers' ? (spec as LayersFileModel).layers : (spec as ModuleModel).module}`);
+  if (typeof freeze === 'number' && freeze > source.layers.length) throw new InputError(`${path}.freeze: ${freeze} is more than the ${source.layers.length} layers of ${kind === 'layers' ? (spec as LayersFileModel).layers : (spec as ModuleModel).module}`);
 
   // The backbone: everything up to the classifier; its output is the features the head reads.
   const featuresTensor = lastIsDense ? (last.input as tfl.SymbolicTensor) : source.outputs[0];
