@@ -120,19 +120,10 @@ async function decode(file: string, shape: SizedShape, channels: 1 | 3): Promise
 async function commonSize(dir: string, ids: readonly string[]): Promise<{ height: number; width: number }> {
   const sharp = await loadSharp();
   const sizes = new Array<string>(ids.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < ids.length; i = next++) {
-      const file = join(dir, ids[i]);
-      try {
-        const { width, height } = await sharp(readFileSync(file)).metadata();
-        sizes[i] = `${width}×${height}`;
-      } catch (err) {
-        throw new InputError(`${file}: cannot decode image (${(err as Error).message.split('\n')[0]})`);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL, ids.length) }, worker));
+  await forEachImage(dir, ids, async (file, i) => {
+    const { width, height } = await sharp(readFileSync(file)).metadata();
+    sizes[i] = `${width}×${height}`;
+  });
   const other = sizes.findIndex((s) => s !== sizes[0]);
   if (other >= 0) {
     const count = new Set(sizes).size;
@@ -142,6 +133,25 @@ async function commonSize(dir: string, ids: readonly string[]): Promise<{ height
   }
   const [width, height] = sizes[0].split('×').map(Number);
   return { height, width };
+}
+
+/**
+ * Runs `work` on every image of the folder, PARALLEL at a time; an image it fails on is an InputError
+ * naming the file.
+ */
+async function forEachImage(dir: string, ids: readonly string[], work: (file: string, i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < ids.length; i = next++) {
+      const file = join(dir, ids[i]);
+      try {
+        await work(file, i);
+      } catch (err) {
+        throw new InputError(`${file}: cannot decode image (${(err as Error).message.split('\n')[0]})`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, ids.length) }, worker));
 }
 
 /** Whether RGB pixels hold any colour. */
@@ -316,21 +326,11 @@ async function decodeAll(dir: string, ids: readonly string[], given: DecodeShape
   const bytes = pixels * asked;
   let images = new Uint8Array(ids.length * bytes);
   const classes = new Uint8Array(ids.length).fill(asked);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < ids.length; i = next++) {
-      const file = join(dir, ids[i]);
-      let data: Uint8Array;
-      try {
-        data = await decode(file, shape, asked);
-      } catch (err) {
-        throw new InputError(`${file}: cannot decode image (${(err as Error).message.split('\n')[0]})`);
-      }
-      images.set(data, i * bytes);
-      if (shape.channels === 'auto') classes[i] = hasColour(data) ? 3 : 1;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL, ids.length) }, worker));
+  await forEachImage(dir, ids, async (file, i) => {
+    const data = await decode(file, shape, asked);
+    images.set(data, i * bytes);
+    if (shape.channels === 'auto') classes[i] = hasColour(data) ? 3 : 1;
+  });
   let channels = asked;
   if (shape.channels === 'auto' && classes.every((c) => c === 1)) {
     // No colour anywhere: one channel, the mean of three that (nearly) agree.
