@@ -102,8 +102,6 @@ export interface TrainResult {
   finalLoss: number;
   /** Mean loss of every epoch. */
   lossHistory: number[];
-  /** True when `onEpoch` stopped training before the budget was spent. */
-  stoppedEarly: boolean;
 }
 
 /**
@@ -207,7 +205,6 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
     imagesPerSecond: images / seconds,
     finalLoss: lossHistory[lossHistory.length - 1],
     lossHistory,
-    stoppedEarly: stopped && steps < stepBudget,
   };
 }
 
