@@ -112,21 +112,21 @@ function wrap(source: tfl.LayersModel, loaded: boolean, spec: LayersFileModel | 
   // Dense → Activation('sigmoid') or Softmax): those only turn its logits into probabilities.
   let classifierAt = source.layers.length - 1;
   while (classifierAt > 0 && isProbabilityLayer(source.layers[classifierAt])) classifierAt--;
-  const last = source.layers[classifierAt];
-  const lastIsDense = last instanceof tfl.layers.Layer && last.getClassName() === 'Dense';
+  const classifier = source.layers[classifierAt];
+  const hasClassifier = classifier instanceof tfl.layers.Layer && classifier.getClassName() === 'Dense';
   const outputWidth = source.outputs[0].shape[source.outputs[0].shape.length - 1];
-  const head: HeadMode = spec.head ?? (lastIsDense && outputWidth === shape.labels ? 'keep' : 'replace');
+  const head: HeadMode = spec.head ?? (hasClassifier && outputWidth === shape.labels ? 'keep' : 'replace');
   if (head === 'keep') {
-    if (!lastIsDense) throw new InputError(`${where}: head "keep" needs the model to end in a Dense layer (the classifier), but its last layer is a ${last.getClassName()}`);
+    if (!hasClassifier) throw new InputError(`${where}: head "keep" needs the model to end in a Dense layer (the classifier), but its last layer is a ${classifier.getClassName()}`);
     if (outputWidth !== shape.labels) throw new InputError(`${where}: head "keep": the model outputs ${outputWidth} values but the data has ${shape.labels} labels (use head "replace")`);
   }
   const freeze: FreezeMode = spec.freeze;
   if (typeof freeze === 'number' && freeze > source.layers.length) throw new InputError(`${path}.freeze: ${freeze} is more than the ${source.layers.length} layers of ${kind === 'layers' ? (spec as LayersFileModel).layers : (spec as ModuleModel).module}`);
 
   // The backbone: everything up to the classifier; its output is the features the head reads.
-  const featuresTensor = lastIsDense ? (last.input as tfl.SymbolicTensor) : source.outputs[0];
-  const backbone = lastIsDense ? tfl.model({ inputs: source.inputs, outputs: featuresTensor }) : source;
-  const backboneLayers = lastIsDense ? source.layers.slice(0, classifierAt) : source.layers;
+  const featuresTensor = hasClassifier ? (classifier.input as tfl.SymbolicTensor) : source.outputs[0];
+  const backbone = hasClassifier ? tfl.model({ inputs: source.inputs, outputs: featuresTensor }) : source;
+  const backboneLayers = hasClassifier ? source.layers.slice(0, classifierAt) : source.layers;
   const featureShape = featuresTensor.shape;
   if (featureShape.slice(1).some((d) => d === null)) throw new InputError(`${where}: the features the classifier reads have an unknown size (${featureShape.map((d) => d ?? '?').join('×')})`);
   if (featureShape.length > 4) throw new InputError(`${where}: the features the classifier reads are rank ${featureShape.length}; expected rank 2 to 4`);
@@ -150,7 +150,7 @@ function wrap(source: tfl.LayersModel, loaded: boolean, spec: LayersFileModel | 
   let kernel: tf.Variable;
   let bias: tf.Variable;
   if (head === 'keep') {
-    const [k, b] = last.getWeights();
+    const [k, b] = classifier.getWeights();
     kernel = tf.variable(k, true);
     bias = b ? tf.variable(b, true) : tf.variable(tf.zeros([shape.labels]), true);
   } else {
