@@ -23,6 +23,7 @@ interface RunFlags {
   resume?: boolean;
   shard?: string;
   workers?: string;
+  threads?: string;
 }
 
 export function registerRun(program: Command): void {
@@ -37,6 +38,7 @@ export function registerRun(program: Command): void {
     .option('--resume', 'keep the trials an interrupted run into the same folder finished; run the rest')
     .option('--shard <i/n>', 'run only shard i of n of the trial grid (combine the shards with merge)')
     .option('--workers <n>', `trials in parallel, each in its own process (default: ${availableParallelism()}, the number of cores)`)
+    .option('--threads <n>', "threads training each trial, over its micro-batches (default: the spec's train.threads, else the cores the workers leave); results do not depend on it")
     .action(async (file: string | undefined, o: RunFlags) => {
       const path = file ?? (existsSync(DEFAULT_SUITE) ? DEFAULT_SUITE : join(PACKAGE_ROOT, DEFAULT_SUITE));
       const spec = loadSpec(path);
@@ -48,6 +50,7 @@ export function registerRun(program: Command): void {
         process.stderr.write(`notice: --workers ${workers} capped at ${cores}, the number of cores\n`);
         workers = cores;
       }
+      const threads = o.threads === undefined ? undefined : numberOption('--threads', o.threads, { min: 1, integer: true });
       const shard = o.shard === undefined ? undefined : parseShard(o.shard);
       const out = o.out ?? resultsDir(spec.name);
       // tfjs loads only when a suite runs, so the other commands start fast.
@@ -73,7 +76,7 @@ export function registerRun(program: Command): void {
             warn(e.message);
           }
         };
-        result = await runSuite(spec, { out, backend, workers, shard, resume: o.resume, savePredictions: o.savePredictions, saveModels: o.saveModels, specFile: path, signal: interrupt.signal, onEvent });
+        result = await runSuite(spec, { out, backend, workers, shard, threads, resume: o.resume, savePredictions: o.savePredictions, saveModels: o.saveModels, specFile: path, signal: interrupt.signal, onEvent });
       } catch (err) {
         progress.stop();
         if (err instanceof RunInterrupted) {

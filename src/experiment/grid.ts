@@ -64,12 +64,14 @@ function shortHash(value: unknown): string {
 }
 
 /**
- * The part of a config that determines its result. How a trial runs (`train.backend`, like the
+ * The part of a config that determines its result. How a trial runs (`train.backend` and
+ * `train.threads`, like the
  * runner's workers and shards) and the checks it must pass are left out, so a trial run on another backend keeps its id; each
  * record stores the backend it ran on.
  */
-function identityOf(config: TrialConfig): Omit<TrialConfig, 'train' | 'evaluation'> & { train: Omit<TrainSpec, 'backend'>; evaluation: Omit<EvaluationSpec, 'minTestPositives'> } {
-  const { backend: _backend, ...train } = config.train;
+function identityOf(config: TrialConfig): Omit<TrialConfig, 'train' | 'evaluation'> & { train: Omit<TrainSpec, 'backend' | 'threads'>; evaluation: Omit<EvaluationSpec, 'minTestPositives'> } {
+  // Threads change how fast a trial trains, never what it computes (train.ts, micro-batches).
+  const { backend: _backend, threads: _threads, ...train } = config.train;
   // minTestPositives only decides whether a trial may run, never what it computes.
   const { minTestPositives: _min, ...evaluation } = config.evaluation;
   return { ...config, train, evaluation };

@@ -9,6 +9,8 @@ import type { FromWorker, ToWorker } from './worker.js';
 
 export interface PoolOptions {
   workers: number;
+  /** Threads training each trial in a worker. */
+  threads: number;
   backend: BackendPreference;
   out: string;
   savePredictions: boolean;
@@ -58,7 +60,7 @@ export function runGroupsInWorkers(groups: Trial[][], options: PoolOptions): Pro
     const next = (child: ChildProcess): void => {
       const group = queue.shift();
       const message: ToWorker = group
-        ? { type: 'run', trials: group, backend: options.backend, out: options.out, savePredictions: options.savePredictions, saveModels: options.saveModels }
+        ? { type: 'run', trials: group, backend: options.backend, threads: options.threads, out: options.out, savePredictions: options.savePredictions, saveModels: options.saveModels }
         : { type: 'exit' };
       child.send(message);
       if (!group && --running === 0) finish();

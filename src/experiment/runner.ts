@@ -44,6 +44,11 @@ export interface RunOptions {
   shard?: Shard;
   /** Child processes running trials in parallel (default: the number of cores); 1 runs in this process. */
   workers?: number;
+  /**
+   * Threads training each trial (default: the spec's `train.threads`, else the cores the workers
+   * leave: cores ÷ workers running). Results do not depend on it.
+   */
+  threads?: number;
   /** Aborting stops the run: what finished is written, then the promise rejects with RunInterrupted. */
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
@@ -69,6 +74,11 @@ export class RunInterrupted extends Error {
 
 export function defaultWorkers(): number {
   return availableParallelism();
+}
+
+/** Threads per trial when `running` trials train at once: the cores they leave, shared out. */
+export function defaultThreads(running: number): number {
+  return Math.max(1, Math.floor(availableParallelism() / Math.max(1, running)));
 }
 
 /**
@@ -141,13 +151,17 @@ async function runLocked(spec: ResolvedSpec, options: RunOptions & { dataSource:
   };
   const backend = options.backend ?? spec.train.backend ?? 'auto';
   const workers = options.workers ?? defaultWorkers();
+  const groups = groupByData(todo);
+  const inProcess = workers <= 1 || todo.length <= 1;
+  const threads = options.threads ?? spec.train.threads ?? defaultThreads(inProcess ? 1 : Math.min(workers, groups.length));
 
   try {
-    if (workers <= 1 || todo.length <= 1) {
-      await runHere(todo, backend, options, emit, () => position, trials.length, finished);
+    if (inProcess) {
+      await runHere(todo, backend, { ...options, threads }, emit, () => position, trials.length, finished);
     } else {
-      await runGroupsInWorkers(groupByData(todo), {
+      await runGroupsInWorkers(groups, {
         workers,
+        threads,
         backend,
         out: options.out,
         savePredictions: Boolean(options.savePredictions),
@@ -223,6 +237,7 @@ async function runHere(
         options.signal?.throwIfAborted();
       },
       ...(options.saveModels ? { trained: (model) => saveTrainedModel(options.out, trial.id, model) } : {}),
+      threads: options.threads,
     });
     // A trial cut short by an interrupt is not a finished trial.
     options.signal?.throwIfAborted();

@@ -122,6 +122,11 @@ const trainSchema = z.strictObject({
   /** Absent: the runner's choice (command-line flag, else automatic). */
   backend: z.enum(BACKEND_NAMES).optional(),
   /**
+   * Threads training one trial (data-parallel over micro-batches); absent: the runner's choice
+   * (`--threads`, else the cores the trial workers leave). Never changes a result, so not in the trial id.
+   */
+  threads: positiveInt.optional(),
+  /**
    * Changes the training randomness alone (initial weights, batch order, oversampling and
    * augmentation draws) while the data stay those of the seed; absent or 0 is the seed's own draw.
    */
@@ -136,6 +141,11 @@ const trainSchema = z.strictObject({
   weightDecay: z.number().min(0).lt(1).optional(),
   /** Stop when the validation metric stops improving; absent trains the whole budget. */
   earlyStopping: earlyStoppingSchema.optional(),
+  /**
+   * Micro-batches per batch, whose gradients are summed in order (absent: 2). Results do not depend
+   * on the number of threads, only on this; more threads than micro-batches leave some idle.
+   */
+  microBatches: positiveInt.optional(),
 });
 
 const planSchema = z.strictObject({

@@ -27,6 +27,8 @@ export interface TrialHooks {
   materialize?: typeof materialize;
   /** Awaited with the trained model once the trial has evaluated it (e.g. to save it), before it is freed. */
   trained?: (model: Model) => void | Promise<void>;
+  /** Threads training the model (default: the spec's `train.threads`, else 1); results do not depend on it. */
+  threads?: number;
 }
 
 /**
@@ -139,6 +141,7 @@ export async function runTrial(trial: Trial, backend: BackendChoice, data: DataS
     record.trainImages = trainSet.labels.rows;
 
     const { train } = trial;
+    const threads = hooks.threads ?? train.threads ?? 1;
     const batchesPerEpoch = Math.ceil(dataset.train.labels.rows / train.batchSize);
     const budget = train.budget === 'steps' ? { steps: train.epochs * batchesPerEpoch } : { epochs: train.epochs };
     const totalSteps = budget.steps ?? train.epochs * Math.ceil(trainSet.labels.rows / train.batchSize);
@@ -193,6 +196,7 @@ export async function runTrial(trial: Trial, backend: BackendChoice, data: DataS
           batchSize: train.batchSize,
           learningRate: train.learningRate,
           ...trainingExtras(train),
+          threads,
           seed: root,
           onEpoch,
           ...(deferred ? { deferred } : {}),
@@ -222,6 +226,7 @@ export async function runTrial(trial: Trial, backend: BackendChoice, data: DataS
           batchSize: train.batchSize,
           learningRate: train.learningRate,
           ...trainingExtras(train),
+          threads,
           seed: root.fork('crt'),
           trainable: model.current!.head,
           sampling: samplerDefinition(crt.sampler)!.probabilities(trainSet.labels, {}),
@@ -266,8 +271,12 @@ export async function runTrial(trial: Trial, backend: BackendChoice, data: DataS
 }
 
 /** The optimiser options a spec may add (each absent unless given, so a spec without them trains as before). */
-function trainingExtras(train: Trial['train']): Pick<TrainOptions, 'schedule' | 'weightDecay'> {
-  return { ...(train.schedule ? { schedule: train.schedule } : {}), ...(train.weightDecay ? { weightDecay: train.weightDecay } : {}) };
+function trainingExtras(train: Trial['train']): Pick<TrainOptions, 'schedule' | 'weightDecay' | 'microBatches'> {
+  return {
+    ...(train.schedule ? { schedule: train.schedule } : {}),
+    ...(train.weightDecay ? { weightDecay: train.weightDecay } : {}),
+    ...(train.microBatches ? { microBatches: train.microBatches } : {}),
+  };
 }
 
 /** `--save-models`: the trial's trained model as a tfjs Layers model in <out>/models/<trial>/. */

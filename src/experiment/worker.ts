@@ -10,7 +10,7 @@ import type { Trial } from './grid.js';
 import { encodeRecord } from './journal.js';
 import { checkModels, lastDataCache, runTrial, saveTrainedModel } from './trial.js';
 
-export type ToWorker = { type: 'run'; trials: Trial[]; backend: BackendPreference; out: string; savePredictions: boolean; saveModels: boolean } | { type: 'exit' };
+export type ToWorker = { type: 'run'; trials: Trial[]; backend: BackendPreference; threads: number; out: string; savePredictions: boolean; saveModels: boolean } | { type: 'exit' };
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'backend'; name: string; version: string; reason: string }
@@ -74,6 +74,7 @@ async function runGroup(message: Extract<ToWorker, { type: 'run' }>): Promise<vo
         await new Promise((resolve) => setImmediate(resolve));
       },
       ...(message.saveModels ? { trained: (model) => saveTrainedModel(message.out, trial.id, model) } : {}),
+      threads: message.threads,
     });
     if (message.savePredictions && predictions) writePredictions(message.out, trial.id, predictions.truth, predictions.scores);
     send({ type: 'record', record: encodeRecord(record) });

@@ -17,8 +17,13 @@ const UNIT_SCALE = Float32Array.from({ length: 256 }, (_, v) => v / 255);
 
 /** Images `order[start..end)` scaled to [0, 1]: one batch at a time, so a large set never exists as floats. */
 export function imagesToFloats(batch: ImageBatch, order: ArrayLike<number> | null, start: number, end: number): Float32Array {
+  return imagesToFloatsInto(new Float32Array((end - start) * batch.height * batch.width * batch.channels), batch, order, start, end);
+}
+
+/** `imagesToFloats` written to the start of `out` (a buffer reused from batch to batch); returns `out`. */
+export function imagesToFloatsInto(out: Float32Array, batch: ImageBatch, order: ArrayLike<number> | null, start: number, end: number): Float32Array {
   const size = batch.height * batch.width * batch.channels;
-  const out = new Float32Array((end - start) * size);
+  if (out.length < (end - start) * size) throw new Error(`imagesToFloatsInto: ${out.length} floats cannot hold ${end - start} images of ${size}`);
   const src = batch.images;
   for (let k = start; k < end; k++) {
     const i = order ? order[k] : k;
@@ -31,8 +36,13 @@ export function imagesToFloats(batch: ImageBatch, order: ArrayLike<number> | nul
 
 /** Dense 0/1 targets of images `order[start..end)`. */
 export function labelsToFloats(labels: LabelMatrix, order: ArrayLike<number>, start: number, end: number): Float32Array {
+  return labelsToFloatsInto(new Float32Array((end - start) * labels.numLabels), labels, order, start, end);
+}
+
+/** `labelsToFloats` written to the start of `out` (a buffer reused from batch to batch); returns `out`. */
+export function labelsToFloatsInto(out: Float32Array, labels: LabelMatrix, order: ArrayLike<number>, start: number, end: number): Float32Array {
   const L = labels.numLabels;
-  const out = new Float32Array((end - start) * L);
+  out.fill(0, 0, (end - start) * L);
   for (let k = start; k < end; k++) {
     const i = order[k];
     for (let l = 0; l < L; l++) if (labels.has(i, l)) out[(k - start) * L + l] = 1;

@@ -10,8 +10,11 @@ export { LOSSES, LOSS_KINDS, lossDefinition, type LossKind, type LossSpec, type 
  * kernel launches, a quarter of a reference-MLP step on wasm. Every log is taken of a quantity
  * bounded away from 0 (log σ(z) = −softplus(−z)), so large logits give large finite losses, never
  * NaN. `elementwiseLoss` is the same loss as tfjs ops, entry by entry.
+ *
+ * `entries` (default: the entries of `logits`) is what the sum is divided by: a micro-batch's loss
+ * divides by its whole batch's entries, so the micro-batches' losses and gradients add up to the batch's.
  */
-export function computeLoss(spec: LossSpec, logits: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar {
+export function computeLoss(spec: LossSpec, logits: tf.Tensor2D, targets: tf.Tensor2D, entries?: number): tf.Scalar {
   const definition = lossDefinition(spec.kind);
   const params = definition.params(spec, logits.shape[1]);
   const entry = definition.entry(params);
@@ -21,6 +24,7 @@ export function computeLoss(spec: LossSpec, logits: tf.Tensor2D, targets: tf.Ten
     const ys = y.dataSync();
     const L = z.shape[1];
     const count = zs.length;
+    const denominator = entries ?? count;
     const slope = new Float32Array(count);
     let total = 0;
     const out: [number, number] = [0, 0];
@@ -31,12 +35,12 @@ export function computeLoss(spec: LossSpec, logits: tf.Tensor2D, targets: tf.Ten
       if (rowWeights && l === 0) rowWeights(params, ys, i / L, w);
       entry(zs[i], ys[i] >= 0.5, l, out);
       total += out[0] * w[l];
-      slope[i] = (out[1] * w[l]) / count;
+      slope[i] = (out[1] * w[l]) / denominator;
     }
     const gradient = tf.tensor2d(slope, z.shape);
     save([gradient]);
     return {
-      value: tf.scalar(total / count),
+      value: tf.scalar(total / denominator),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(dy, saved[0]), tf.zerosLike(y)],
     };
   });

@@ -41,6 +41,11 @@ export interface Model {
   /** The classifier: the last dense layer's kernel and bias (the rest is the representation). */
   readonly head: readonly tf.Variable[];
   /**
+   * The model's other variables (none for the built-in models): weights that do not train (frozen
+   * layers) and state a training forward pass updates (BatchNorm's moving statistics).
+   */
+  readonly state?: readonly tf.Variable[];
+  /**
    * Logits [n, labels] for images [n, height, width, channels] scaled to [0, 1]. `training` (default
    * false) is for layers that behave differently while training (BatchNorm, Dropout).
    */

@@ -162,7 +162,9 @@ function wrap(source: tfl.LayersModel, loaded: boolean, spec: LayersFileModel | 
   // Frozen layers are not trained, and a frozen backbone (a linear probe) runs as it does in
   // prediction: BatchNorm uses and keeps its moving statistics.
   const backboneTrains = freeze !== 'backbone';
-  return new LayersBackedModel(kind, shape, source, backbone, [...backboneVariables, kernel, bias], [kernel, bias], backboneTrains);
+  const trained = new Set<tf.Variable>(backboneVariables);
+  const state = backboneLayers.flatMap((l) => l.weights.map((w) => w.read() as tf.Variable)).filter((v) => !trained.has(v));
+  return new LayersBackedModel(kind, shape, source, backbone, [...backboneVariables, kernel, bias], [kernel, bias], state, backboneTrains);
 }
 
 /**
@@ -199,6 +201,7 @@ class LayersBackedModel implements Model {
     private readonly backbone: tfl.LayersModel,
     readonly variables: readonly tf.Variable[],
     readonly head: readonly tf.Variable[],
+    readonly state: readonly tf.Variable[],
     private readonly backboneTrains: boolean,
   ) {}
 

@@ -3,10 +3,14 @@ import './gradients.js';
 import { streamOf, type Rng } from '../labels/rng.js';
 import { cumulative, drawImages } from '../labels/sampling.js';
 import { Adam } from './adam.js';
-import { imageCount, imagesToFloats, labelsToFloats, type ImageSet } from './image-set.js';
-import { computeLoss, type LossSpec } from './losses.js';
+import { recipeOf } from './create-model.js';
+import { imageCount, imagesToFloatsInto, labelsToFloatsInto, type ImageSet } from './image-set.js';
+import type { LossSpec } from './losses.js';
+import { DEFAULT_MICRO_BATCHES, microBatchBounds, ownerOf } from './micro-batches.js';
 import type { Model } from './models.js';
+import { Replicas, type ReplicaRequest } from './replicas.js';
 import { scheduleFactor, type LearningRateSchedule } from './schedule.js';
+import { partGradients, StepState, type PartResult } from './step.js';
 
 export interface EpochInfo {
   /** 1-based epoch just finished. */
@@ -48,6 +52,16 @@ export interface TrainOptions {
   schedule?: LearningRateSchedule;
   /** AdamW's decoupled weight decay (default 0: Adam). */
   weightDecay?: number;
+  /**
+   * Micro-batches per batch (default DEFAULT_MICRO_BATCHES): the batch's gradient is the sum of
+   * theirs in micro-batch order, so results do not depend on `threads`.
+   */
+  microBatches?: number;
+  /**
+   * Threads that compute micro-batches (default 1): this one and `threads − 1` worker threads, each
+   * with its own backend and replica of the model. Needs a model made by createModel.
+   */
+  threads?: number;
   /** Seeds the batch order of every epoch. */
   seed: number | Rng;
   /**
@@ -102,6 +116,8 @@ export interface TrainResult {
   finalLoss: number;
   /** Mean loss of every epoch. */
   lossHistory: number[];
+  /** Threads that computed micro-batches (fewer than asked when there are fewer micro-batches). */
+  threads: number;
 }
 
 /**
@@ -130,16 +146,59 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
 
   const { height, width, channels } = set;
   const labelCount = set.labels.numLabels;
+  const imageSize = height * width * channels;
   const shuffleRng = streamOf(seed).fork('batch-order');
   const trainable = options.trainable ?? model.variables;
   if (!trainable.every((v) => model.variables.includes(v))) throw new Error('trainable: every variable must be one of the model’s');
   // Training mode (BatchNorm on batch statistics, updating its moving ones; dropout on) only when
   // something before the head trains: re-training the head alone (cRT) keeps the representation as it is.
   const representationTrains = trainable.some((v) => !model.head.includes(v));
-  const optimizer = new Adam(trainable, { learningRate: options.learningRate, weightDecay: options.weightDecay });
+  const parts = options.microBatches ?? DEFAULT_MICRO_BATCHES;
+  if (!Number.isInteger(parts) || parts < 1) throw new Error(`microBatches must be a positive integer, got ${parts}`);
+  const threadsWanted = options.threads ?? 1;
+  if (!Number.isInteger(threadsWanted) || threadsWanted < 1) throw new Error(`threads must be a positive integer, got ${threadsWanted}`);
+  // A thread computes whole micro-batches: more threads than micro-batches would idle. A model that
+  // cannot be rebuilt elsewhere (not made by createModel) trains on this thread alone, with the
+  // same micro-batches and so the same results.
+  const recipe = recipeOf(model);
+  const threads = recipe ? Math.min(threadsWanted, parts, Math.max(1, Math.min(batchSize, n))) : 1;
+  const all = [...model.variables, ...(model.state ?? [])];
+  const stateVariables = representationTrains ? (model.state ?? []) : [];
+  const state = stateVariables.length > 0 ? new StepState(stateVariables) : undefined;
+  const losses = options.deferred ? [loss, options.deferred.before] : [loss];
   const order = new Uint32Array(n);
   if (options.sampling && options.sampling.length !== n) throw new Error(`sampling has ${options.sampling.length} probabilities for ${n} images`);
   const cdf = options.sampling ? cumulative(options.sampling) : undefined;
+  const optimizer = new Adam(trainable, { learningRate: options.learningRate, weightDecay: options.weightDecay });
+  let replicas: Replicas | undefined;
+  try {
+    if (threads > 1) {
+      const index = (v: tf.Variable) => all.indexOf(v);
+      const synced = [...trainable, ...stateVariables].map(index);
+      replicas = await Replicas.start(
+        threads - 1,
+        {
+          backend: tf.getBackend(),
+          recipe: recipe!,
+          trainable: trainable.map(index),
+          state: stateVariables.map(index),
+          synced,
+          losses,
+          imageShape: [height, width, channels],
+          labels: labelCount,
+        },
+        all,
+        Math.min(batchSize, n),
+        parts,
+      );
+    }
+  } catch (err) {
+    optimizer.dispose();
+    throw err;
+  }
+  // The batch's pixels and targets: one buffer each for the whole run (shared with the threads).
+  const pixels = replicas?.buffers.pixels ?? new Float32Array(Math.min(batchSize, n) * imageSize);
+  const targets = replicas?.buffers.targets ?? new Float32Array(Math.min(batchSize, n) * labelCount);
   const lossHistory: number[] = [];
   let steps = 0;
   let images = 0;
@@ -148,6 +207,8 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
   let hookSeconds = 0;
   const elapsed = () => (performance.now() - started) / 1000 - hookSeconds;
   let stopped = false;
+  // The replicas hold the weights as they were when they started, until the first step changes them.
+  let changed = false;
   try {
     for (let epoch = 1; epoch <= epochs && steps < stepBudget && !stopped; epoch++) {
       if (cdf) {
@@ -161,26 +222,13 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
       for (let start = 0; start < n && steps < stepBudget; start += batchSize) {
         const end = Math.min(n, start + batchSize);
         const b = end - start;
-        const pixels = options.transformBatch ? imagesToFloats({ ...set, images: transformed(set, order, start, end, epoch, options.transformBatch) }, null, 0, b) : imagesToFloats(set, order, start, end);
-        const x = tf.tensor4d(pixels, [b, height, width, channels]);
-        const y = tf.tensor2d(labelsToFloats(set.labels, order, start, end), [b, labelCount]);
-        try {
-          const lossNow = options.deferred && steps < options.deferred.fromStep ? options.deferred.before : loss;
-          const { value, grads } = tf.variableGrads(() => computeLoss(lossNow, model.logits(x, representationTrains), y), trainable as tf.Variable[]);
-          try {
-            const batchLoss = value.dataSync()[0];
-            checkBatchLoss(loss.kind, batchLoss, epoch, steps + 1);
-            optimizer.apply(
-              trainable.map((v) => grads[v.name]),
-              options.schedule ? options.learningRate * scheduleFactor(options.schedule, steps, stepBudget) : options.learningRate,
-            );
-            lossSum += batchLoss * b;
-          } finally {
-            tf.dispose([value, grads]);
-          }
-        } finally {
-          tf.dispose([x, y]);
-        }
+        if (options.transformBatch) imagesToFloatsInto(pixels, { ...set, images: transformed(set, order, start, end, epoch, options.transformBatch) }, null, 0, b);
+        else imagesToFloatsInto(pixels, set, order, start, end);
+        labelsToFloatsInto(targets, set.labels, order, start, end);
+        const lossIndex = options.deferred && steps < options.deferred.fromStep ? 1 : 0;
+        const request = { loss: lossIndex, entries: b * labelCount, training: representationTrains, sync: changed };
+        const batchLoss = await step(microBatchBounds(b, parts), request, epoch);
+        lossSum += batchLoss * b;
         epochImages += b;
         steps++;
       }
@@ -196,7 +244,67 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
     }
   } finally {
     optimizer.dispose();
+    await replicas?.close();
   }
+
+  /**
+   * One optimiser step over the batch in `pixels`/`targets`: each micro-batch's gradients, from this
+   * thread or a replica, summed in micro-batch order; then Adam once. Returns the batch's loss.
+   */
+  async function step(bounds: Array<[number, number]>, request: Omit<ReplicaRequest, 'type' | 'parts'>, epoch: number): Promise<number> {
+    const workers = replicas ? threads : 1;
+    const results: Array<PartResult | undefined> = [];
+    const made: tf.Tensor[] = [];
+    // The threads' micro-batches start first; this thread computes its own meanwhile.
+    const waits = replicas
+      ? Array.from({ length: replicas.count }, (_, k) => {
+          const mine = bounds.flatMap(([s, e], i) => (ownerOf(i, workers) === k + 1 ? [[i, s, e] as [number, number, number]] : []));
+          return mine.length > 0 ? replicas!.run(k, { type: 'step', parts: mine, ...request }) : Promise.resolve();
+        })
+      : [];
+    const others = Promise.all(waits);
+    others.catch(() => undefined);
+    try {
+      state?.begin();
+      let first = true;
+      for (const [i, [s, e]] of bounds.entries()) {
+        if (ownerOf(i, workers) !== 0) continue;
+        if (!first) state?.restore();
+        first = false;
+        const x = tf.tensor4d(pixels.subarray(s * imageSize, e * imageSize), [e - s, height, width, channels]);
+        const y = tf.tensor2d(targets.subarray(s * labelCount, e * labelCount), [e - s, labelCount]);
+        try {
+          results[i] = partGradients(model, trainable, losses[request.loss], x, y, request.entries, request.training);
+          made.push(...results[i]!.grads);
+          if (state) {
+            const deltas = state.changes();
+            made.push(...deltas);
+            state.record(i, deltas);
+          }
+        } finally {
+          tf.dispose([x, y]);
+        }
+      }
+      await others;
+      let batchLoss = 0;
+      let sum: tf.Tensor[] | undefined;
+      for (let i = 0; i < bounds.length; i++) {
+        const grads = results[i]?.grads ?? fromShared(i, trainable, replicas!.buffers.grads, made);
+        batchLoss += results[i]?.value ?? replicas!.buffers.values[i];
+        if (state && !results[i]) state.record(i, fromShared(i, stateVariables, replicas!.buffers.deltas, made));
+        sum = sum ? sum.map((a, j) => keep(made, tf.add(a, grads[j]))) : grads;
+      }
+      state?.end(bounds.length);
+      checkBatchLoss(loss.kind, batchLoss, epoch, steps + 1);
+      optimizer.apply(sum!, options.schedule ? options.learningRate * scheduleFactor(options.schedule, steps, stepBudget) : options.learningRate);
+      if (replicas) replicas.write(all, [...trainable, ...stateVariables].map((v) => all.indexOf(v)));
+      changed = true;
+      return batchLoss;
+    } finally {
+      tf.dispose(made);
+    }
+  }
+
   const seconds = elapsed();
   return {
     epochs: lossHistory.length,
@@ -205,7 +313,24 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
     imagesPerSecond: images / seconds,
     finalLoss: lossHistory[lossHistory.length - 1],
     lossHistory,
+    threads,
   };
+}
+
+/** Micro-batch `part`'s tensors for `variables` from a replica's slot in `buffer` (added to `made`). */
+function fromShared(part: number, variables: readonly tf.Variable[], buffer: Float32Array, made: tf.Tensor[]): tf.Tensor[] {
+  const slot = variables.reduce((s, v) => s + v.size, 0);
+  let offset = part * slot;
+  return variables.map((v) => {
+    const t = keep(made, tf.tensor(buffer.slice(offset, offset + v.size), v.shape, 'float32'));
+    offset += v.size;
+    return t;
+  });
+}
+
+function keep<T extends tf.Tensor>(made: tf.Tensor[], t: T): T {
+  made.push(t);
+  return t;
 }
 
 function checkSet(model: Model, set: ImageSet): number {

@@ -40,6 +40,15 @@ describe('train.schedule, train.weightDecay and train.earlyStopping in a spec', 
     expect(expandGrid(suite({ schedule: 'cosine' }))[0].id).not.toBe(expandGrid(plain)[0].id);
   });
 
+  it('train.threads never changes a trial id (it never changes a result); train.microBatches does', () => {
+    const plain = expandGrid(suite({}))[0].id;
+    expect(expandGrid(suite({ threads: 2 }))[0].id).toBe(plain);
+    expect(expandGrid(suite({ threads: 2 }))[0].train.threads).toBe(2);
+    expect(expandGrid(suite({ microBatches: 4 }))[0].id).not.toBe(plain);
+    expect(() => suite({ threads: 0 })).toThrow(/options\.json: train\.threads/);
+    expect(() => suite({ microBatches: 1.5 })).toThrow(/options\.json: train\.microBatches/);
+  });
+
   it('refuse what they cannot mean, naming the JSON path', () => {
     expect(() => suite({ schedule: 'linear' })).toThrow(/options\.json: train\.schedule: expected one of constant, step, cosine/);
     expect(() => suite({ schedule: { kind: 'step', at: [0.8, 0.5] } })).toThrow(/train\.schedule\.at: expected ascending fractions/);
