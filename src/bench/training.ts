@@ -3,7 +3,9 @@ import { LabelMatrix } from '../labels/matrix.js';
 import { createRng } from '../labels/rng.js';
 import { selectBackend, type BackendPreference } from '../train/backend.js';
 import type { ImageSet } from '../train/image-set.js';
-import { buildModel, type ModelKind } from '../train/models.js';
+import { createModel } from '../train/create-model.js';
+import type { ModelKind } from '../train/models.js';
+import { DEFAULT_MICRO_BATCHES } from '../train/micro-batches.js';
 import { trainModel } from '../train/train.js';
 import { REFERENCE_WORKLOAD } from './workload.js';
 
@@ -15,6 +17,9 @@ export interface TrainingThroughputRow {
   threads: number;
   model: ModelKind;
   inputSize: number;
+  channels: number;
+  /** Micro-batches per batch (train.microBatches); the threads share them out. */
+  microBatches: number;
   labels: number;
   batchSize: number;
   images: number;
@@ -25,8 +30,13 @@ export interface TrainingThroughputRow {
 export interface TrainingBenchOptions {
   backend?: BackendPreference;
   models?: readonly ModelKind[];
-  /** Side of the square single-channel input. */
+  /** Side of the square input. */
   size?: number;
+  /** Channels of the input (1 grey, 3 RGB). */
+  channels?: number;
+  /** Threads training the model (data-parallel over micro-batches). */
+  threads?: number;
+  microBatches?: number;
   labels?: number;
   batchSize?: number;
   /** Images per epoch. */
@@ -49,20 +59,26 @@ export async function benchTraining(options: TrainingBenchOptions = {}): Promise
   const images = options.images ?? REFERENCE_WORKLOAD.images;
   const epochs = options.epochs ?? REFERENCE_WORKLOAD.epochs;
   const seed = options.seed ?? 0;
+  const channels = options.channels ?? 1;
+  const threads = options.threads ?? 1;
+  const microBatches = options.microBatches ?? DEFAULT_MICRO_BATCHES;
   const backend = await selectBackend(options.backend ?? 'auto');
   const rows: TrainingThroughputRow[] = [];
   for (const kind of options.models ?? (['mlp', 'cnn'] as const)) {
-    const set = randomImageSet(createRng(seed).fork(kind), images, size, labelCount);
-    const model = buildModel(kind, { height: size, width: size, channels: 1, labels: labelCount, seed });
+    const set = randomImageSet(createRng(seed).fork(kind), images, size, channels, labelCount);
+    const model = await createModel(kind, { height: size, width: size, channels, labels: labelCount, seed });
     try {
-      await trainModel(model, set, { loss: { kind: 'bce' }, epochs: 1, batchSize, learningRate: 1e-3, seed });
-      const timed = await trainModel(model, set, { loss: { kind: 'bce' }, epochs, batchSize, learningRate: 1e-3, seed: seed + 1 });
+      const options = { loss: { kind: 'bce' as const }, batchSize, learningRate: 1e-3, threads, microBatches };
+      await trainModel(model, set, { ...options, epochs: 1, seed });
+      const timed = await trainModel(model, set, { ...options, epochs, seed: seed + 1 });
       rows.push({
         engine: `tfjs-${backend.name}-${backend.version}`,
-        // Native TensorFlow sizes its own thread pool from the cores; wasm and cpu run on one.
-        threads: backend.name === 'tensorflow' ? os.availableParallelism() : 1,
+        // Native TensorFlow sizes its own thread pool from the cores; wasm and cpu run on the trial's threads.
+        threads: backend.name === 'tensorflow' ? os.availableParallelism() : timed.threads,
         model: kind,
         inputSize: size,
+        channels,
+        microBatches,
         labels: labelCount,
         batchSize,
         images: images * epochs,
@@ -76,13 +92,13 @@ export async function benchTraining(options: TrainingBenchOptions = {}): Promise
   return { rows, backendReason: backend.reason };
 }
 
-function randomImageSet(rng: ReturnType<typeof createRng>, n: number, size: number, labels: number): ImageSet {
-  const pixels = new Uint8Array(n * size * size);
+function randomImageSet(rng: ReturnType<typeof createRng>, n: number, size: number, channels: number, labels: number): ImageSet {
+  const pixels = new Uint8Array(n * size * size * channels);
   for (let i = 0; i < pixels.length; i++) pixels[i] = rng.int(256);
   const dense = new Float32Array(n * labels);
   for (let i = 0; i < dense.length; i++) dense[i] = rng.float() > 0.7 ? 1 : 0;
   const names = Array.from({ length: labels }, (_, l) => `label${l}`);
-  return { images: pixels, height: size, width: size, channels: 1, labels: LabelMatrix.fromDense(names, dense) };
+  return { images: pixels, height: size, width: size, channels, labels: LabelMatrix.fromDense(names, dense) };
 }
 
 function round(x: number, digits: number): number {

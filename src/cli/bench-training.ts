@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { REFERENCE_WORKLOAD } from '../bench/workload.js';
+import { DEFAULT_MICRO_BATCHES } from '../train/micro-batches.js';
 import { num, table } from '../report/format.js';
 import { BACKEND_NAMES, MODEL_NAMES } from '../experiment/spec.js';
 import { choiceOption, numberOption } from './options.js';
@@ -13,8 +14,12 @@ export function registerTrainingBench(bench: Command): void {
     .option('--images <n>', 'images per epoch', String(REFERENCE_WORKLOAD.images))
     .option('--epochs <n>', 'timed epochs after one warm-up epoch', String(REFERENCE_WORKLOAD.epochs))
     .option('--batch <n>', 'batch size', String(REFERENCE_WORKLOAD.batchSize))
+    .option('--size <n>', 'side of the square input', String(REFERENCE_WORKLOAD.size))
+    .option('--channels <n>', 'input channels (1 grey, 3 RGB)', '1')
+    .option('--threads <n>', 'threads training the model, over its micro-batches', '1')
+    .option('--micro-batches <n>', 'micro-batches per batch (train.microBatches)', String(DEFAULT_MICRO_BATCHES))
     .option('--json', 'print one JSON object per model (the fields of torch_throughput.py)')
-    .action(async (o: { backend: string; model: string; images: string; epochs: string; batch: string; json?: boolean }) => {
+    .action(async (o: { backend: string; model: string; images: string; epochs: string; batch: string; size: string; channels: string; threads: string; microBatches: string; json?: boolean }) => {
       const backend = choiceOption('--backend', o.backend, BACKEND_NAMES);
       const model = choiceOption('--model', o.model, [...MODEL_NAMES, 'both'] as const);
       // tfjs loads only when this benchmark runs, so the other commands start fast.
@@ -26,6 +31,10 @@ export function registerTrainingBench(bench: Command): void {
         images: numberOption('--images', o.images, { min: 1, integer: true }),
         epochs: numberOption('--epochs', o.epochs, { min: 1, integer: true }),
         batchSize: numberOption('--batch', o.batch, { min: 1, integer: true }),
+        size: numberOption('--size', o.size, { min: 4, integer: true }),
+        channels: numberOption('--channels', o.channels, { min: 1, integer: true }),
+        threads: numberOption('--threads', o.threads, { min: 1, integer: true }),
+        microBatches: numberOption('--micro-batches', o.microBatches, { min: 1, integer: true }),
       });
       process.stderr.write(`${backendReason}\n`);
       if (o.json) {
@@ -35,7 +44,7 @@ export function registerTrainingBench(bench: Command): void {
       process.stdout.write(
         table(
           ['engine', 'threads', 'model', 'input', 'labels', 'batch', 'images', 'seconds', 'images/s'],
-          rows.map((r) => [r.engine, r.threads, r.model, `${r.inputSize}×${r.inputSize}`, r.labels, r.batchSize, r.images, num(r.seconds, 3), num(r.imagesPerSecond, 1)]),
+          rows.map((r) => [r.engine, r.threads, r.model, `${r.inputSize}×${r.inputSize}×${r.channels}`, r.labels, r.batchSize, r.images, num(r.seconds, 3), num(r.imagesPerSecond, 1)]),
         ) + '\n',
       );
     });

@@ -152,39 +152,50 @@ interface ThroughputRow {
   imagesPerSecond: number;
 }
 
-/** Every pair of the training benchmark against PyTorch, with each pair's ratio and the medians. */
+interface TrainingComparison {
+  name: string;
+  title: string;
+  a: { label: string; command: string };
+  b: { label: string; command: string };
+  pairs: Array<{ pair: number; a: ThroughputRow[]; b: ThroughputRow[] }>;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** Every pair of every training comparison (skewbench against PyTorch, two threads against one), with each pair's ratio and the medians. */
 const benchTraining: Renderer = (root) => {
   const file = join(root, 'results/bench/training.json');
   if (!existsSync(file)) return null;
-  const r = JSON.parse(readFileSync(file, 'utf8')) as { machine: Machine; command: string; pairs: Array<{ pair: number; tfjs: ThroughputRow[]; torch: ThroughputRow[] }> };
-  const median = (xs: number[]): number => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-  };
-  const models = ['mlp', 'cnn'];
-  const ratio = (p: (typeof r.pairs)[number], m: string): number | null => {
-    const a = p.tfjs.find((x) => x.model === m);
-    const b = p.torch.find((x) => x.model === m);
-    return a && b ? a.imagesPerSecond / b.imagesPerSecond : null;
-  };
-  const rows = r.pairs.map((p) => {
-    const cells = models.flatMap((m) => {
-      const a = p.tfjs.find((x) => x.model === m);
-      const b = p.torch.find((x) => x.model === m);
-      const q = ratio(p, m);
-      return [a ? grouped(a.imagesPerSecond) : '', b ? grouped(b.imagesPerSecond) : '', q === null ? '' : q.toFixed(2)];
+  const r = JSON.parse(readFileSync(file, 'utf8')) as { machine: Machine; configurations: TrainingComparison[] };
+  const sections = r.configurations.map((c) => {
+    const models = [...new Set(c.pairs.flatMap((p) => p.a.map((x) => x.model)))];
+    const ratio = (p: TrainingComparison['pairs'][number], m: string): number | null => {
+      const a = p.a.find((x) => x.model === m);
+      const b = p.b.find((x) => x.model === m);
+      return a && b ? a.imagesPerSecond / b.imagesPerSecond : null;
+    };
+    const rows = c.pairs.flatMap((p) =>
+      models.map((m) => {
+        const q = ratio(p, m);
+        const a = p.a.find((x) => x.model === m);
+        const b = p.b.find((x) => x.model === m);
+        return `| ${p.pair} | ${m.toUpperCase()} | ${a ? grouped(a.imagesPerSecond) : ''} | ${b ? grouped(b.imagesPerSecond) : ''} | ${q === null ? '' : q.toFixed(2)} |`;
+      }),
+    );
+    const medians = models.map((m) => {
+      const qs = c.pairs.map((p) => ratio(p, m)).filter((q): q is number => q !== null);
+      return qs.length ? `${m.toUpperCase()} **${median(qs).toFixed(2)}×** (${Math.min(...qs).toFixed(2)}–${Math.max(...qs).toFixed(2)} over ${qs.length} pairs)` : '';
     });
-    return `| ${p.pair} | ${cells.join(' | ')} |`;
+    return (
+      `**${c.title}.** \`${c.a.command}\` then \`${c.b.command}\`, images per second:\n\n` +
+      `| pair | model | ${c.a.label} | ${c.b.label} | ratio |\n|---|---|---:|---:|---:|\n${rows.join('\n')}\n\n` +
+      `Median ratio: ${medians.filter(Boolean).join('; ')}.`
+    );
   });
-  const medians = models.map((m) => {
-    const qs = r.pairs.map((p) => ratio(p, m)).filter((q): q is number => q !== null);
-    return qs.length ? `${m.toUpperCase()} ${median(qs).toFixed(2)}× (${Math.min(...qs).toFixed(2)}–${Math.max(...qs).toFixed(2)} over ${qs.length} pairs)` : '';
-  });
-  return (
-    `${machineLine(r.machine)} Command: \`${r.command}\`. Images per second:\n\n` +
-    `| pair | wasm MLP | torch MLP | ratio | wasm CNN | torch CNN | ratio |\n|---|---:|---:|---:|---:|---:|---:|\n${rows.join('\n')}\n\n` +
-    `Median wasm / PyTorch ratio: ${medians.filter(Boolean).join('; ')}.`
-  );
+  return `${machineLine(r.machine)}\n\n${sections.join('\n\n')}`;
 };
 
 /** The part of `results/calibration/verdicts.json` the README shows. */

@@ -29,7 +29,7 @@ describe('skewbench bench training', () => {
     const lines = out.join('').trim().split('\n');
     expect(lines).toHaveLength(1);
     const row = JSON.parse(lines[0]);
-    expect(row).toMatchObject({ engine: 'tfjs-wasm-4.22.0', threads: 1, model: 'mlp', inputSize: 28, labels: 10, batchSize: 64, images: 64 });
+    expect(row).toMatchObject({ engine: 'tfjs-wasm-4.22.0', threads: 1, model: 'mlp', inputSize: 28, channels: 1, labels: 10, batchSize: 64, images: 64 });
     expect(err.join('')).toMatch(/^backend wasm \(.*\): requested\n$/);
   });
 
@@ -40,5 +40,7 @@ describe('skewbench bench training', () => {
     );
     await expect(program().parseAsync(['bench', 'training', '--model', 'vit'], { from: 'user' })).rejects.toThrow(/--model: expected one of mlp, cnn, resnet, both, got "vit"/);
     await expect(program().parseAsync(['bench', 'training', '--images', '0'], { from: 'user' })).rejects.toThrow(/--images: expected an integer ≥ 1, got "0"/);
+    await expect(program().parseAsync(['bench', 'training', '--threads', '0'], { from: 'user' })).rejects.toThrow(/--threads: expected an integer ≥ 1, got "0"/);
+    await expect(program().parseAsync(['bench', 'training', '--channels', 'rgb'], { from: 'user' })).rejects.toThrow(/--channels: expected an integer ≥ 1, got "rgb"/);
   });
 });
