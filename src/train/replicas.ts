@@ -3,11 +3,16 @@ import { fileURLToPath } from 'node:url';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { ModelRecipe } from './create-model.js';
 import type { LossSpec } from './losses.js';
+import { copyOut } from './tensor-copy.js';
 
-/** What a training thread needs to build its replica of the model and share a step's work. */
-export interface ReplicaSetup {
+/** What a training thread is started with: the backend and how to build its replica of the model. */
+export interface ThreadSetup {
   backend: string;
   recipe: ModelRecipe;
+}
+
+/** One training run's layout, sent to each thread when the run begins. */
+export interface RunSetup {
   /** Sizes of the model's variables, `variables` then `state`, in order. */
   sizes: number[];
   /** Indices (into those) of the variables that train, and of the state whose changes come back. */
@@ -31,16 +36,18 @@ export interface SharedBuffers {
   values: Float64Array;
 }
 
-export type ReplicaRequest = {
-  type: 'step';
-  /** [micro-batch index, start, end) of the micro-batches this replica computes. */
-  parts: Array<[number, number, number]>;
-  loss: number;
-  entries: number;
-  training: boolean;
-  /** Copy the synced variables from `weights` first (they changed since the last step). */
-  sync: boolean;
-};
+export type ReplicaRequest =
+  | { type: 'begin'; run: RunSetup }
+  | {
+      type: 'step';
+      /** [micro-batch index, start, end) of the micro-batches this replica computes. */
+      parts: Array<[number, number, number]>;
+      loss: number;
+      entries: number;
+      training: boolean;
+      /** Copy the synced variables from `weights` first (they changed since the last step). */
+      sync: boolean;
+    };
 
 export type ReplicaReply = { type: 'ready' } | { type: 'done' } | { type: 'error'; message: string };
 
@@ -52,12 +59,75 @@ function sharedFloats(length: number): Float32Array {
  * A training thread running the entry next to this file: replica.js when built; from source
  * (replica.ts), through tsx's loader, registered in the thread before the entry loads.
  */
-function startThread(workerData: unknown): Worker {
+function startThread(workerData: ThreadSetup): Worker {
   const here = fileURLToPath(import.meta.url);
   if (!here.endsWith('.ts')) return new Worker(new URL('./replica.js', import.meta.url), { workerData });
   const entry = new URL('./replica.ts', import.meta.url).href;
   const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
   return new Worker(boot, { eval: true, workerData });
+}
+
+/** A thread and the reply it is waiting for. */
+class Thread {
+  private waiting: { resolve: () => void; reject: (e: Error) => void } | undefined;
+  failure: Error | undefined;
+
+  constructor(readonly worker: Worker) {
+    worker.on('message', (m: ReplicaReply) => {
+      const waiting = this.waiting;
+      this.waiting = undefined;
+      if (m.type === 'error') waiting?.reject(new Error(m.message));
+      else waiting?.resolve();
+    });
+    const fail = (err: Error) => {
+      this.failure ??= err;
+      const waiting = this.waiting;
+      this.waiting = undefined;
+      waiting?.reject(err);
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`a training thread stopped (exit code ${code})`)));
+  }
+
+  /** Resolves on the thread's next reply ('ready' or 'done'), rejects on an error. */
+  reply(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise<void>((resolve, reject) => {
+      this.waiting = { resolve, reject };
+    });
+  }
+
+  send(request: ReplicaRequest): Promise<void> {
+    const done = this.reply();
+    this.worker.postMessage(request);
+    return done;
+  }
+}
+
+/**
+ * Threads that outlive a training run, for the next one with the same backend and model recipe
+ * (every trial of a suite, cRT's second stage): starting one (tfjs, its wasm and the model) costs
+ * most of a second.
+ */
+let parked: { key: string; threads: Thread[] } | undefined;
+
+async function threadsFor(setup: ThreadSetup, count: number): Promise<Thread[]> {
+  const key = JSON.stringify(setup);
+  const reuse = parked && parked.key === key ? parked.threads.filter((t) => !t.failure) : [];
+  const spare = parked?.key === key ? [] : (parked?.threads ?? []);
+  parked = undefined;
+  await Promise.all(spare.map((t) => t.worker.terminate()));
+  const threads = reuse.splice(0, count);
+  await Promise.all(reuse.map((t) => t.worker.terminate()));
+  for (const t of threads) t.worker.ref();
+  const fresh = Array.from({ length: count - threads.length }, () => new Thread(startThread(setup)));
+  try {
+    await Promise.all(fresh.map((t) => t.reply()));
+  } catch (err) {
+    await Promise.all([...threads, ...fresh].map((t) => t.worker.terminate()));
+    throw err;
+  }
+  return [...threads, ...fresh];
 }
 
 /**
@@ -66,98 +136,73 @@ function startThread(workerData: unknown): Worker {
  * order and steps the optimiser once.
  */
 export class Replicas {
-  private readonly workers: Worker[] = [];
-  private pending: Array<{ resolve: () => void; reject: (e: Error) => void } | undefined> = [];
-  private failure: Error | undefined;
-  readonly offsets: number[];
+  readonly offsets: number[] = [];
 
-  private constructor(readonly setup: Omit<ReplicaSetup, 'buffers'> & { buffers: SharedBuffers }) {
-    this.offsets = [];
+  private constructor(
+    private readonly key: string,
+    private readonly threads: Thread[],
+    readonly run: RunSetup,
+  ) {
     let at = 0;
-    for (const size of setup.sizes) {
+    for (const size of run.sizes) {
       this.offsets.push(at);
       at += size;
     }
   }
 
   get buffers(): SharedBuffers {
-    return this.setup.buffers;
+    return this.run.buffers;
   }
 
-  /** Starts `count` threads with replicas of the model whose variables are `all` (values copied). */
-  static async start(count: number, setup: Omit<ReplicaSetup, 'buffers' | 'sizes'>, all: readonly tf.Variable[], batchSize: number, parts: number): Promise<Replicas> {
+  get count(): number {
+    return this.threads.length;
+  }
+
+  /** `count` threads with replicas of the model whose variables are `all`, holding their values. */
+  static async start(count: number, thread: ThreadSetup, run: Omit<RunSetup, 'buffers' | 'sizes'>, all: readonly tf.Variable[], batchSize: number, parts: number): Promise<Replicas> {
     const sizes = all.map((v) => v.size);
-    const trainableSize = setup.trainable.reduce((s, i) => s + sizes[i], 0);
-    const stateSize = setup.state.reduce((s, i) => s + sizes[i], 0);
-    const [h, w, c] = setup.imageShape;
+    const trainableSize = run.trainable.reduce((s, i) => s + sizes[i], 0);
+    const stateSize = run.state.reduce((s, i) => s + sizes[i], 0);
+    const [h, w, c] = run.imageShape;
     const buffers: SharedBuffers = {
       pixels: sharedFloats(batchSize * h * w * c),
-      targets: sharedFloats(batchSize * setup.labels),
+      targets: sharedFloats(batchSize * run.labels),
       weights: sharedFloats(sizes.reduce((a, b) => a + b, 0)),
       grads: sharedFloats(parts * trainableSize),
       deltas: sharedFloats(parts * stateSize),
       values: new Float64Array(new SharedArrayBuffer(parts * 8) as unknown as ArrayBuffer),
     };
-    const replicas = new Replicas({ ...setup, sizes, buffers });
+    const threads = await threadsFor(thread, count);
+    const replicas = new Replicas(JSON.stringify(thread), threads, { ...run, sizes, buffers });
     replicas.write(all, all.map((_, i) => i));
     try {
-      await Promise.all(
-        Array.from({ length: count }, (_, k) => {
-          const worker = startThread({ ...setup, sizes, buffers });
-          replicas.workers.push(worker);
-          return replicas.listen(worker, k);
-        }),
-      );
+      await Promise.all(threads.map((t) => t.send({ type: 'begin', run: replicas.run })));
     } catch (err) {
-      await replicas.close();
+      await replicas.close(false);
       throw err;
     }
     return replicas;
   }
 
-  private listen(worker: Worker, k: number): Promise<void> {
-    const ready = new Promise<void>((resolve, reject) => {
-      this.pending[k] = { resolve, reject };
-    });
-    worker.on('message', (m: ReplicaReply) => {
-      const waiting = this.pending[k];
-      this.pending[k] = undefined;
-      if (m.type === 'error') waiting?.reject(new Error(m.message));
-      else waiting?.resolve();
-    });
-    const fail = (err: Error) => {
-      this.failure ??= err;
-      const waiting = this.pending[k];
-      this.pending[k] = undefined;
-      waiting?.reject(err);
-    };
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`a training thread stopped (exit code ${code})`)));
-    return ready;
-  }
-
   /** Copies variables `indices` of `all` into the shared weights. */
   write(all: readonly tf.Variable[], indices: readonly number[]): void {
-    for (const i of indices) this.setup.buffers.weights.set(all[i].dataSync() as Float32Array, this.offsets[i]);
+    for (const i of indices) copyOut(all[i], this.run.buffers.weights, this.offsets[i]);
   }
 
   /** Hands replica k its micro-batches; resolves when their results are in the shared buffers. */
-  run(k: number, request: ReplicaRequest): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure);
-    const done = new Promise<void>((resolve, reject) => {
-      this.pending[k] = { resolve, reject };
-    });
-    this.workers[k].postMessage(request);
-    return done;
+  step(k: number, request: Extract<ReplicaRequest, { type: 'step' }>): Promise<void> {
+    return this.threads[k].send(request);
   }
 
-  get count(): number {
-    return this.workers.length;
-  }
-
-  async close(): Promise<void> {
-    const workers = this.workers.splice(0);
-    for (const w of workers) w.removeAllListeners('exit');
-    await Promise.all(workers.map((w) => w.terminate()));
+  /** Ends the run: the threads wait for the next run with the same model (`keep`), else stop. */
+  async close(keep = true): Promise<void> {
+    const healthy = this.threads.every((t) => !t.failure);
+    if (keep && healthy && !parked) {
+      // A parked thread does not keep the process alive (one at work does: its reply is awaited).
+      for (const t of this.threads) t.worker.unref();
+      parked = { key: this.key, threads: this.threads };
+      return;
+    }
+    await Promise.all(this.threads.map((t) => t.worker.terminate()));
   }
 }

@@ -11,6 +11,7 @@ import type { Model } from './models.js';
 import { Replicas, type ReplicaRequest } from './replicas.js';
 import { scheduleFactor, type LearningRateSchedule } from './schedule.js';
 import { partGradients, StepState, type PartResult } from './step.js';
+import { tensorFrom } from './tensor-copy.js';
 
 export interface EpochInfo {
   /** 1-based epoch just finished. */
@@ -177,9 +178,8 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
       const synced = [...trainable, ...stateVariables].map(index);
       replicas = await Replicas.start(
         threads - 1,
+        { backend: tf.getBackend(), recipe: recipe! },
         {
-          backend: tf.getBackend(),
-          recipe: recipe!,
           trainable: trainable.map(index),
           state: stateVariables.map(index),
           synced,
@@ -251,7 +251,7 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
    * One optimiser step over the batch in `pixels`/`targets`: each micro-batch's gradients, from this
    * thread or a replica, summed in micro-batch order; then Adam once. Returns the batch's loss.
    */
-  async function step(bounds: Array<[number, number]>, request: Omit<ReplicaRequest, 'type' | 'parts'>, epoch: number): Promise<number> {
+  async function step(bounds: Array<[number, number]>, request: Omit<Extract<ReplicaRequest, { type: 'step' }>, 'type' | 'parts'>, epoch: number): Promise<number> {
     const workers = replicas ? threads : 1;
     const results: Array<PartResult | undefined> = [];
     const made: tf.Tensor[] = [];
@@ -259,7 +259,7 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
     const waits = replicas
       ? Array.from({ length: replicas.count }, (_, k) => {
           const mine = bounds.flatMap(([s, e], i) => (ownerOf(i, workers) === k + 1 ? [[i, s, e] as [number, number, number]] : []));
-          return mine.length > 0 ? replicas!.run(k, { type: 'step', parts: mine, ...request }) : Promise.resolve();
+          return mine.length > 0 ? replicas!.step(k, { type: 'step', parts: mine, ...request }) : Promise.resolve();
         })
       : [];
     const others = Promise.all(waits);
@@ -322,7 +322,7 @@ function fromShared(part: number, variables: readonly tf.Variable[], buffer: Flo
   const slot = variables.reduce((s, v) => s + v.size, 0);
   let offset = part * slot;
   return variables.map((v) => {
-    const t = keep(made, tf.tensor(buffer.slice(offset, offset + v.size), v.shape, 'float32'));
+    const t = keep(made, tensorFrom(buffer, offset, v.shape));
     offset += v.size;
     return t;
   });
