@@ -5,7 +5,6 @@ import { selectBackend, type BackendPreference } from '../train/backend.js';
 import type { ImageSet } from '../train/image-set.js';
 import { createModel } from '../train/create-model.js';
 import type { ModelKind } from '../train/models.js';
-import { DEFAULT_MICRO_BATCHES } from '../train/micro-batches.js';
 import { trainModel } from '../train/train.js';
 import { REFERENCE_WORKLOAD } from './workload.js';
 
@@ -61,14 +60,16 @@ export async function benchTraining(options: TrainingBenchOptions = {}): Promise
   const seed = options.seed ?? 0;
   const channels = options.channels ?? 1;
   const threads = options.threads ?? 1;
-  const microBatches = options.microBatches ?? DEFAULT_MICRO_BATCHES;
+  // Absent: the model's default (defaultMicroBatches), as a suite without train.microBatches trains.
+  const { microBatches } = options;
+
   const backend = await selectBackend(options.backend ?? 'auto');
   const rows: TrainingThroughputRow[] = [];
   for (const kind of options.models ?? (['mlp', 'cnn'] as const)) {
     const set = randomImageSet(createRng(seed).fork(kind), images, size, channels, labelCount);
     const model = await createModel(kind, { height: size, width: size, channels, labels: labelCount, seed });
     try {
-      const options = { loss: { kind: 'bce' as const }, batchSize, learningRate: 1e-3, threads, microBatches };
+      const options = { loss: { kind: 'bce' as const }, batchSize, learningRate: 1e-3, threads, ...(microBatches ? { microBatches } : {}) };
       await trainModel(model, set, { ...options, epochs: 1, seed });
       const timed = await trainModel(model, set, { ...options, epochs, seed: seed + 1 });
       rows.push({
@@ -78,7 +79,7 @@ export async function benchTraining(options: TrainingBenchOptions = {}): Promise
         model: kind,
         inputSize: size,
         channels,
-        microBatches,
+        microBatches: timed.microBatches,
         labels: labelCount,
         batchSize,
         images: images * epochs,

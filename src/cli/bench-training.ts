@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { REFERENCE_WORKLOAD } from '../bench/workload.js';
-import { DEFAULT_MICRO_BATCHES } from '../train/micro-batches.js';
 import { num, table } from '../report/format.js';
 import { BACKEND_NAMES, MODEL_NAMES } from '../experiment/spec.js';
 import { choiceOption, numberOption } from './options.js';
@@ -17,9 +16,9 @@ export function registerTrainingBench(bench: Command): void {
     .option('--size <n>', 'side of the square input', String(REFERENCE_WORKLOAD.size))
     .option('--channels <n>', 'input channels (1 grey, 3 RGB)', '1')
     .option('--threads <n>', 'threads training the model, over its micro-batches', '1')
-    .option('--micro-batches <n>', 'micro-batches per batch (train.microBatches)', String(DEFAULT_MICRO_BATCHES))
+    .option('--micro-batches <n>', 'micro-batches per batch (train.microBatches; default: the model\'s, 1 for mlp, else 2)')
     .option('--json', 'print one JSON object per model (the fields of torch_throughput.py)')
-    .action(async (o: { backend: string; model: string; images: string; epochs: string; batch: string; size: string; channels: string; threads: string; microBatches: string; json?: boolean }) => {
+    .action(async (o: { backend: string; model: string; images: string; epochs: string; batch: string; size: string; channels: string; threads: string; microBatches?: string; json?: boolean }) => {
       const backend = choiceOption('--backend', o.backend, BACKEND_NAMES);
       const model = choiceOption('--model', o.model, [...MODEL_NAMES, 'both'] as const);
       // tfjs loads only when this benchmark runs, so the other commands start fast.
@@ -34,7 +33,7 @@ export function registerTrainingBench(bench: Command): void {
         size: numberOption('--size', o.size, { min: 4, integer: true }),
         channels: numberOption('--channels', o.channels, { min: 1, integer: true }),
         threads: numberOption('--threads', o.threads, { min: 1, integer: true }),
-        microBatches: numberOption('--micro-batches', o.microBatches, { min: 1, integer: true }),
+        ...(o.microBatches === undefined ? {} : { microBatches: numberOption('--micro-batches', o.microBatches, { min: 1, integer: true }) }),
       });
       process.stderr.write(`${backendReason}\n`);
       if (o.json) {

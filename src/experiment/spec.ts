@@ -142,7 +142,7 @@ const trainSchema = z.strictObject({
   /** Stop when the validation metric stops improving; absent trains the whole budget. */
   earlyStopping: earlyStoppingSchema.optional(),
   /**
-   * Micro-batches per batch, whose gradients are summed in order (absent: 2). Results do not depend
+   * Micro-batches per batch, whose gradients are summed in order (absent: 2, or 1 for the mlp). Results do not depend
    * on the number of threads, only on this; more threads than micro-batches leave some idle.
    */
   microBatches: positiveInt.optional(),

@@ -4,8 +4,14 @@
  * the weights after a step, and every result after them, are the same for one thread or several.
  */
 
-/** Micro-batches per batch unless a spec says otherwise (`train.microBatches`). */
-export const DEFAULT_MICRO_BATCHES = 2;
+/**
+ * Micro-batches per batch unless a spec says otherwise (`train.microBatches`): 2, so two threads can
+ * share every batch; 1 for the `mlp`, whose step is a few short matrix products that splitting
+ * slows down more than a second thread speeds up. It depends on the model alone, never on threads.
+ */
+export function defaultMicroBatches(model: { kind: string }): number {
+  return model.kind === 'mlp' ? 1 : 2;
+}
 
 /**
  * `[start, end)` of each micro-batch of a batch of `batchSize` images split `parts` ways: the first

@@ -6,7 +6,7 @@ import { Adam } from './adam.js';
 import { recipeOf } from './create-model.js';
 import { imageCount, imagesToFloatsInto, labelsToFloatsInto, type ImageSet } from './image-set.js';
 import type { LossSpec } from './losses.js';
-import { DEFAULT_MICRO_BATCHES, microBatchBounds, ownerOf } from './micro-batches.js';
+import { defaultMicroBatches, microBatchBounds, ownerOf } from './micro-batches.js';
 import type { Model } from './models.js';
 import { Replicas, type ReplicaRequest } from './replicas.js';
 import { scheduleFactor, type LearningRateSchedule } from './schedule.js';
@@ -54,7 +54,7 @@ export interface TrainOptions {
   /** AdamW's decoupled weight decay (default 0: Adam). */
   weightDecay?: number;
   /**
-   * Micro-batches per batch (default DEFAULT_MICRO_BATCHES): the batch's gradient is the sum of
+   * Micro-batches per batch (default `defaultMicroBatches(model)`): the batch's gradient is the sum of
    * theirs in micro-batch order, so results do not depend on `threads`.
    */
   microBatches?: number;
@@ -119,6 +119,8 @@ export interface TrainResult {
   lossHistory: number[];
   /** Threads that computed micro-batches (fewer than asked when there are fewer micro-batches). */
   threads: number;
+  /** Micro-batches per batch. */
+  microBatches: number;
 }
 
 /**
@@ -154,7 +156,7 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
   // Training mode (BatchNorm on batch statistics, updating its moving ones; dropout on) only when
   // something before the head trains: re-training the head alone (cRT) keeps the representation as it is.
   const representationTrains = trainable.some((v) => !model.head.includes(v));
-  const parts = options.microBatches ?? DEFAULT_MICRO_BATCHES;
+  const parts = options.microBatches ?? defaultMicroBatches(model);
   if (!Number.isInteger(parts) || parts < 1) throw new Error(`microBatches must be a positive integer, got ${parts}`);
   const threadsWanted = options.threads ?? 1;
   if (!Number.isInteger(threadsWanted) || threadsWanted < 1) throw new Error(`threads must be a positive integer, got ${threadsWanted}`);
@@ -314,6 +316,7 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
     finalLoss: lossHistory[lossHistory.length - 1],
     lossHistory,
     threads,
+    microBatches: parts,
   };
 }
 

@@ -8,7 +8,7 @@ import { selectBackend } from '../../src/train/backend.js';
 import { createModel } from '../../src/train/create-model.js';
 import { computeLoss } from '../../src/train/losses.js';
 import { buildModel, type Model } from '../../src/train/models.js';
-import { microBatchBounds, ownerOf } from '../../src/train/micro-batches.js';
+import { defaultMicroBatches, microBatchBounds, ownerOf } from '../../src/train/micro-batches.js';
 import type { ModelSpec } from '../../src/train/names.js';
 import { partGradients } from '../../src/train/step.js';
 import { trainModel, type TrainOptions } from '../../src/train/train.js';
@@ -36,6 +36,12 @@ describe('microBatchBounds', () => {
         for (let i = 1; i < sizes.length; i++) expect(sizes[i]).toBeLessThanOrEqual(sizes[i - 1]);
       }),
     );
+  });
+
+  it('are 2 per batch by default, 1 for the mlp: a choice of the model, never of the threads', () => {
+    expect(defaultMicroBatches({ kind: 'cnn' })).toBe(2);
+    expect(defaultMicroBatches({ kind: 'layers' })).toBe(2);
+    expect(defaultMicroBatches({ kind: 'mlp' })).toBe(1);
   });
 
   it('deals micro-batches to threads round-robin, the trial’s own thread first', () => {
