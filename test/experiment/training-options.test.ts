@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { availableParallelism } from 'node:os';
 import { expandGrid } from '../../src/experiment/grid.js';
+import { defaultThreads } from '../../src/experiment/runner.js';
 import { parseSpec } from '../../src/experiment/spec.js';
 import { runTrial } from '../../src/experiment/trial.js';
 import { selectBackend, type BackendChoice } from '../../src/train/index.js';
@@ -47,6 +49,14 @@ describe('train.schedule, train.weightDecay and train.earlyStopping in a spec', 
     expect(expandGrid(suite({ microBatches: 4 }))[0].id).not.toBe(plain);
     expect(() => suite({ threads: 0 })).toThrow(/options\.json: train\.threads/);
     expect(() => suite({ microBatches: 1.5 })).toThrow(/options\.json: train\.microBatches/);
+  });
+
+  it('a run gives each trial the cores its workers leave, at least one', () => {
+    const cores = availableParallelism();
+    expect(defaultThreads(1)).toBe(cores);
+    expect(defaultThreads(cores)).toBe(1);
+    expect(defaultThreads(cores * 3)).toBe(1);
+    expect(defaultThreads(0)).toBe(cores);
   });
 
   it('refuse what they cannot mean, naming the JSON path', () => {
