@@ -89,6 +89,11 @@ class Thread {
     worker.on('exit', (code) => fail(new Error(`a training thread stopped (exit code ${code})`)));
   }
 
+  /** Whether a request is still unanswered (the thread may be in the middle of a step). */
+  get busy(): boolean {
+    return this.waiting !== undefined;
+  }
+
   /** Resolves on the thread's next reply ('ready' or 'done'), rejects on an error. */
   reply(): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
@@ -196,7 +201,9 @@ export class Replicas {
 
   /** Ends the run: the threads wait for the next run with the same model (`keep`), else stop. */
   async close(keep = true): Promise<void> {
-    const healthy = this.threads.every((t) => !t.failure);
+    // A thread still busy with a step (the run stopped on an error meanwhile) would answer the next
+    // run's first request with this run's reply: it is stopped, not kept.
+    const healthy = this.threads.every((t) => !t.failure && !t.busy);
     if (keep && healthy && !parked) {
       // A parked thread does not keep the process alive (one at work does: its reply is awaited).
       for (const t of this.threads) t.worker.unref();

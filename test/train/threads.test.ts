@@ -150,6 +150,24 @@ describe('training on several threads', () => {
     expect(await run(2)).toEqual(await run(1));
   });
 
+  it('fails with the training thread’s own error, leaks nothing, and the next run starts afresh', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'skewbench-threads-'));
+    const file = join(dir, 'main-only.mjs');
+    writeFileSync(
+      file,
+      `import { isMainThread } from 'node:worker_threads';
+export function build({ height, width, channels, labels, tf }) {
+  if (!isMainThread) throw new Error('no model in a thread');
+  return tf.sequential({ layers: [tf.layers.flatten({ inputShape: [height, width, channels] }), tf.layers.dense({ units: labels })] });
+}\n`,
+    );
+    const before = tf.memory().numTensors;
+    await expect(trained({ module: file, freeze: 'none', sha256: '' }, { threads: 2 })).rejects.toThrow(/no model in a thread/);
+    expect(tf.memory().numTensors).toBe(before);
+    expect((await trained('cnn', { threads: 2 })).losses).toHaveLength(2);
+    expect(tf.memory().numTensors).toBe(before);
+  }, 60_000);
+
   it('refuses a thread or micro-batch count that is not a positive integer', async () => {
     const model = buildModel('mlp', { ...SHAPE, seed: 2 });
     const base = { loss: { kind: 'bce' } as const, epochs: 1, batchSize: 16, learningRate: 0.01, seed: 1 };
