@@ -35,6 +35,11 @@ export interface GemmExports {
     x: number, dy: number, dx: number, N: number, H: number, W: number, C: number, OH: number, OW: number,
     fh: number, fw: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, taps: number,
   ): void;
+  /**
+   * The multiply-add throughput probe: `iterations` rounds of 24 independent f32x4 multiply-adds
+   * (8 flops each) in the GEMM's instruction form; stores a checksum at `out` (16 bytes).
+   */
+  fma_peak(iterations: number, out: number): void;
   /** One Adam step over n weights into fresh buffers (see gemm.wat). */
   adam(
     w: number, g: number, m: number, v: number, wOut: number, mOut: number, vOut: number, n: number,
@@ -95,5 +100,6 @@ export function loadGemm(memory: WasmMemory, options: { fusedMultiplyAdd?: boole
     relu_bias_grad: exports.relu_bias_grad,
     adam: exports.adam,
     max_pool_grad: exports.max_pool_grad,
+    fma_peak: exports.fma_peak,
   };
 }

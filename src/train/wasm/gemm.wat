@@ -162,6 +162,46 @@
       (else (call $tile1 (local.get $arow) (local.get $sar) (local.get $sak) (local.get $strip) (local.get $kc) (local.get $crow) (local.get $ldc) (local.get $load) (local.get $bstride))))
   )
 
+  ;; The multiply-add throughput probe of `bench gemm`: $iterations rounds of 24 independent f32x4
+  ;; multiply-adds into twelve accumulators, written in the GEMM's own form (so the fused build
+  ;; turns them into the same relaxed_madd), with no loads or stores in the loop. The accumulators'
+  ;; sum is stored at $out so that none of the work is dead.
+  (func (export "fma_peak") (param $iterations i32) (param $out i32)
+    (local $c00 v128) (local $c01 v128) (local $c02 v128) (local $c03 v128) (local $c04 v128) (local $c05 v128) (local $c10 v128) (local $c11 v128) (local $c12 v128) (local $c13 v128) (local $c14 v128) (local $c15 v128)
+    (local $v v128) (local $b v128)
+    (local.set $v (f32x4.splat (f32.const 0.5)))
+    (local.set $b (f32x4.splat (f32.const 0.25)))
+    (block $done (loop $round
+      (br_if $done (i32.eqz (local.get $iterations)))
+      (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c02 (f32x4.add (local.get $c02) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c03 (f32x4.add (local.get $c03) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c04 (f32x4.add (local.get $c04) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c05 (f32x4.add (local.get $c05) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c12 (f32x4.add (local.get $c12) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c13 (f32x4.add (local.get $c13) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c14 (f32x4.add (local.get $c14) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c15 (f32x4.add (local.get $c15) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c02 (f32x4.add (local.get $c02) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c03 (f32x4.add (local.get $c03) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c04 (f32x4.add (local.get $c04) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c05 (f32x4.add (local.get $c05) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c12 (f32x4.add (local.get $c12) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c13 (f32x4.add (local.get $c13) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c14 (f32x4.add (local.get $c14) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c15 (f32x4.add (local.get $c15) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $iterations (i32.sub (local.get $iterations) (i32.const 1)))
+      (br $round)))
+    (v128.store (local.get $out) (f32x4.add (f32x4.add (f32x4.add (f32x4.add (f32x4.add (f32x4.add (f32x4.add (f32x4.add (f32x4.add (f32x4.add (f32x4.add (local.get $c00) (local.get $c01)) (local.get $c02)) (local.get $c03)) (local.get $c04)) (local.get $c05)) (local.get $c10)) (local.get $c11)) (local.get $c12)) (local.get $c13)) (local.get $c14)) (local.get $c15)))
+  )
+
   ;; Bp[strip][k][8] from B [K×N] row-major, or from Bᵀ stored [N×K] when $transposed; columns past
   ;; N are zeros.
   (func (export "pack_b") (param $b i32) (param $K i32) (param $N i32) (param $transposed i32) (param $bp i32)
