@@ -40,17 +40,17 @@ describe('gemm.wat GEMM against a float64 reference', () => {
       heap.fill(-1, bAt, bAt + 8);
       heap.fill(x, bAt + 8, bAt + 16);
       // B read in place: rows of 8 floats, 32 bytes apart
-      g.gemm(aAt * 4, 8, 4, bAt * 4, 32, 32, cAt * 4, 32, 1, 8, 2, 0, 0, tmpAt * 4);
+      g.gemm(aAt * 4, 8, 4, bAt * 4, 32, 32, cAt * 4, 32, 1, 8, 2, 0, 0, tmpAt * 4, 0, 256);
       return Array.from(heap.subarray(cAt, cAt + 8));
     };
     expect(result(plain)).toEqual(Array(8).fill(2 ** -11));
     expect(result(fused)).toEqual(Array(8).fill(fused.fusedMultiplyAdd ? 2 ** -11 + 2 ** -24 : 2 ** -11));
   });
 
-  it('C = act(op(A)·op(B) + bias) for any shape and transposes, plain and fused, writing only C', () => {
+  it('C = act(op(A)·op(B) + bias) for any shape, transposes and loop order, plain and fused, writing only C', () => {
     fc.assert(
       fc.property(
-        // rows past one 192-row block and K past one or two 256-deep blocks, ragged against 4 × 8 tiles
+        // rows past one 192-row block and K past one or two K blocks (of kcmax), ragged against 4 × 8 tiles
         fc.oneof(fc.integer({ min: 1, max: 23 }), fc.integer({ min: 189, max: 200 })),
         fc.oneof(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 250, max: 530 })),
         fc.oneof(fc.integer({ min: 1, max: 27 }), fc.constantFrom(8, 16, 24, 32)),
@@ -58,8 +58,10 @@ describe('gemm.wat GEMM against a float64 reference', () => {
         fc.boolean(),
         fc.boolean(),
         fc.boolean(),
+        fc.boolean(),
+        fc.constantFrom(256, 128, 5),
         fc.integer(),
-        (M, K, N, ta, tb, withBias, relu, seed) => {
+        (M, K, N, ta, tb, withBias, relu, rowOuter, kcmax, seed) => {
           const heap = new Float32Array(memory.buffer);
           const a = floats(M * K, seed);
           const b = floats(K * N, seed + 1);
@@ -87,7 +89,7 @@ describe('gemm.wat GEMM against a float64 reference', () => {
             g.gemm(
               aAt * 4, ta ? 4 : K * 4, ta ? M * 4 : 4,
               (inPlace ? bAt : bpAt) * 4, inPlace ? N * 4 : 32, inPlace ? 32 : K * 32,
-              cAt * 4, N * 4, M, N, K, withBias ? biasAt * 4 : 0, relu ? 1 : 0, tmpAt * 4,
+              cAt * 4, N * 4, M, N, K, withBias ? biasAt * 4 : 0, relu ? 1 : 0, tmpAt * 4, rowOuter ? 1 : 0, kcmax,
             );
             for (let i = 0; i < M; i++) {
               for (let j = 0; j < N; j++) {

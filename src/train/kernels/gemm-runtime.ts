@@ -91,6 +91,7 @@ function readInPlace(b: MatMulOperand, N: number): boolean {
 }
 
 const IN_PLACE_MAX_N = 16;
+const ROW_OUTER_MAX_N = 32;
 
 /**
  * The im2col columns of `x` for the geometry `key`, built by `build(ptr)` unless a recent call
@@ -175,5 +176,8 @@ export function matMulInto(
   if (!inPlace) g.pack_b(b.ptr, K, N, b.transposed ? 1 : 0, packedB);
   const sar = a.transposed ? 4 : K * 4;
   const sak = a.transposed ? M * 4 : 4;
-  g.gemm(a.ptr, sar, sak, inPlace ? b.ptr : packedB, inPlace ? N * 4 : 32, inPlace ? 32 : K * 32, out, N * 4, M, N, K, bias, relu, tile);
+  // A transposed A costs a cache line per k and tile: with few strips, 128-deep K blocks and rows of
+  // tiles outermost keep a tile's lines of A and the K block of B together in L1.
+  const rowOuter = a.transposed && Np <= ROW_OUTER_MAX_N ? 1 : 0;
+  g.gemm(a.ptr, sar, sak, inPlace ? b.ptr : packedB, inPlace ? N * 4 : 32, inPlace ? 32 : K * 32, out, N * 4, M, N, K, bias, relu, tile, rowOuter, rowOuter ? 128 : 256);
 }

@@ -7,11 +7,12 @@ export interface GemmExports {
    * C[M×N] = act(op(A)·op(B) + bias), C rows ldc bytes apart; A element (i, k) at a + i·sar + k·sak
    * (bytes); B in 8-column strips, strip js row k at b + js·sstride + k·bstride (packed by pack_b:
    * bstride 32, sstride 32·K; row-major B with N a multiple of 8: bstride 4·N, sstride 32); bias ≠ 0:
-   * ⌈N/8⌉·8 floats added before relu = 1 clamps at 0; tmp: 128 bytes for the ragged edge tiles. K ≥ 1.
+   * ⌈N/8⌉·8 floats added before relu = 1 clamps at 0; tmp: 128 bytes for the ragged edge tiles;
+   * rowOuter = 1 walks each row of tiles across all strips; K blocks of at most kcmax (≤ 256). K ≥ 1.
    */
   gemm(
     a: number, sar: number, sak: number, b: number, bstride: number, sstride: number, c: number, ldc: number,
-    M: number, N: number, K: number, bias: number, relu: number, tmp: number,
+    M: number, N: number, K: number, bias: number, relu: number, tmp: number, rowOuter: number, kcmax: number,
   ): void;
   /** Packs B [K×N] (or Bᵀ stored [N×K] when transposed = 1) into ⌈N/8⌉ zero-padded 8-column strips. */
   pack_b(b: number, K: number, N: number, transposed: number, bp: number): void;

@@ -12,23 +12,25 @@
 (module
   (import "env" "memory" (memory 1))
 
-  ;; C (+)= A·B for `panels` 4×8 tiles down one 8-column strip, each then + bias and ReLU when asked.
+  ;; C (+)= A·B for `count` 4×8 tiles, each then + bias and ReLU when asked; after each tile A, B, C
+  ;; and the bias pointer move on by astep, bstep, cstep and biasstep bytes (down a strip: 4 rows of A
+  ;; and C; along a row of tiles: the next strip of B, 8 columns of C and of the bias).
   ;; Row i of A starts at a + min(i, rows − 1)·sar and steps by sak bytes per k, so Aᵀ read in place
   ;; (sar 4, sak 4·M) and row-major A (sar 4·K, sak 4) take the same path; with rows < 4 (one ragged
-  ;; tile) the missing rows repeat the last one and their results are the caller's to drop. The next
-  ;; tile starts 4 rows further in A and C. B holds the strip's 8 columns, one k row every bstride
+  ;; tile) the missing rows repeat the last one and their results are the caller's to drop. B holds
+  ;; the strip's 8 columns, one k row every bstride
   ;; bytes. Each tile keeps its 4×8 block of C in eight accumulators (with the two B vectors, the
   ;; broadcast A element and the temporary of the multiply-add, 12 xmm registers: more accumulators
   ;; spill in V8). `load` = 1 adds to what C holds, 0 overwrites it; bias (≠ 0) points at 8 floats
   ;; added to every row before the store, relu = 1 then clamps at 0 with f32x4.pmax (a NaN stays NaN).
-  (func $tiles (param $a i32) (param $sar i32) (param $sak i32) (param $rows i32) (param $panels i32) (param $bp i32) (param $bstride i32) (param $kc i32)
-        (param $c i32) (param $ldc i32) (param $load i32) (param $bias i32) (param $relu i32)
+  (func $tiles (param $a i32) (param $sar i32) (param $sak i32) (param $rows i32) (param $count i32) (param $astep i32)
+        (param $bp i32) (param $bstride i32) (param $bstep i32) (param $kc i32)
+        (param $c i32) (param $ldc i32) (param $cstep i32) (param $load i32) (param $bias i32) (param $biasstep i32) (param $relu i32)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128) (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
     (local $b0 v128) (local $b1 v128) (local $v v128) (local $end i32) (local $bk i32) (local $cc i32)
     (local $a0 i32) (local $a1 i32) (local $a2 i32) (local $a3 i32)
-    (local.set $end (i32.add (local.get $bp) (i32.mul (local.get $kc) (local.get $bstride))))
     (block $done (loop $tile
-      (br_if $done (i32.eqz (local.get $panels)))
+      (br_if $done (i32.eqz (local.get $count)))
       (local.set $a0 (local.get $a))
       (local.set $a1 (select (i32.add (local.get $a0) (local.get $sar)) (local.get $a0) (i32.gt_u (local.get $rows) (i32.const 1))))
       (local.set $a2 (select (i32.add (local.get $a1) (local.get $sar)) (local.get $a1) (i32.gt_u (local.get $rows) (i32.const 2))))
@@ -57,6 +59,7 @@
           (local.set $c30 (v128.const i32x4 0 0 0 0))
           (local.set $c31 (v128.const i32x4 0 0 0 0))))
       (local.set $bk (local.get $bp))
+      (local.set $end (i32.add (local.get $bp) (i32.mul (local.get $kc) (local.get $bstride))))
       (loop $k
         (local.set $b0 (v128.load (local.get $bk)))
         (local.set $b1 (v128.load offset=16 (local.get $bk)))
@@ -112,9 +115,11 @@
       (local.set $cc (i32.add (local.get $cc) (local.get $ldc)))
       (v128.store (local.get $cc) (local.get $c30))
       (v128.store offset=16 (local.get $cc) (local.get $c31))
-      (local.set $a (i32.add (local.get $a) (i32.shl (local.get $sar) (i32.const 2))))
-      (local.set $c (i32.add (local.get $c) (i32.shl (local.get $ldc) (i32.const 2))))
-      (local.set $panels (i32.sub (local.get $panels) (i32.const 1)))
+      (local.set $a (i32.add (local.get $a) (local.get $astep)))
+      (local.set $bp (i32.add (local.get $bp) (local.get $bstep)))
+      (local.set $c (i32.add (local.get $c) (local.get $cstep)))
+      (local.set $bias (i32.add (local.get $bias) (local.get $biasstep)))
+      (local.set $count (i32.sub (local.get $count) (i32.const 1)))
       (br $tile)))
   )
 
@@ -124,22 +129,27 @@
   ;; b + js·sstride + k·bstride (packed by pack_b: bstride 32, sstride 32·K; row-major B read in
   ;; place: bstride 4·N, sstride 32). bias (≠ 0) points at ⌈N/8⌉·8 floats; relu = 1 clamps at 0.
   ;;
-  ;; Blocking: K in blocks of 256, so one strip's block of B (256×8 floats, 8 KB when packed) stays
-  ;; in L1 while the 4-row tiles of A stream past it; M in blocks of 192 rows, so a block of A
-  ;; (192×256 floats) stays in L2 while every strip meets it. Bias and ReLU are applied as the last K
+  ;; Blocking: K in blocks of $kcmax (256 or less) and M in blocks of 192 rows, so a block of A
+  ;; stays in L2 while B meets it. Within a block, strips are the outer loop (one strip's K block of
+  ;; B, 8 KB when packed, stays in L1 while the 4-row tiles of A stream past it) unless $rowOuter,
+  ;; where each row of tiles meets every strip in turn while the cache lines of its 4 rows of A stay
+  ;; in L1: right for a transposed A, whose tile touches one line per k, when the whole K block of B
+  ;; fits in L1 beside those lines. Bias and ReLU are applied as the last K
   ;; block is stored, so C is written once more per K block and never read again here. Tiles on the
   ;; ragged edges (fewer than 4 rows or 8 columns) are computed into the 4×8 tile at $tmp and
   ;; copied out.
   (func (export "gemm") (param $a i32) (param $sar i32) (param $sak i32) (param $b i32) (param $bstride i32) (param $sstride i32)
         (param $c i32) (param $ldc i32) (param $M i32) (param $N i32) (param $K i32) (param $bias i32) (param $relu i32) (param $tmp i32)
+        (param $rowOuter i32) (param $kcmax i32)
     (local $pc i32) (local $kc i32) (local $ic i32) (local $mc i32) (local $js i32) (local $strips i32) (local $full i32)
-    (local $load i32) (local $ablock i32) (local $bk i32) (local $rows i32) (local $cols i32) (local $cblock i32)
-    (local $tbias i32) (local $trelu i32) (local $sbias i32) (local $t i32)
+    (local $load i32) (local $ablock i32) (local $cblock i32) (local $bk i32) (local $rows i32) (local $cols i32)
+    (local $tbias i32) (local $trelu i32) (local $sbias i32) (local $t i32) (local $whole i32)
     (local.set $strips (i32.shr_u (i32.add (local.get $N) (i32.const 7)) (i32.const 3)))
+    (local.set $whole (i32.shr_u (local.get $N) (i32.const 3)))
     (block $kdone (loop $kblock
       (br_if $kdone (i32.ge_u (local.get $pc) (local.get $K)))
       (local.set $kc (i32.sub (local.get $K) (local.get $pc)))
-      (if (i32.gt_u (local.get $kc) (i32.const 256)) (then (local.set $kc (i32.const 256))))
+      (if (i32.gt_u (local.get $kc) (local.get $kcmax)) (then (local.set $kc (local.get $kcmax))))
       (local.set $load (i32.ne (local.get $pc) (i32.const 0)))
       ;; the last K block stores the finished values
       (if (i32.eq (i32.add (local.get $pc) (local.get $kc)) (local.get $K)) (then
@@ -153,24 +163,48 @@
         (local.set $full (i32.shr_u (local.get $mc) (i32.const 2)))
         (local.set $rows (i32.and (local.get $mc) (i32.const 3)))
         (local.set $ablock (i32.add (local.get $a) (i32.add (i32.mul (local.get $ic) (local.get $sar)) (i32.mul (local.get $pc) (local.get $sak)))))
+        (local.set $cblock (i32.add (local.get $c) (i32.mul (local.get $ic) (local.get $ldc))))
+        (if (local.get $rowOuter) (then
+          ;; each row of whole tiles meets every whole strip in one call, then the partial strip
+          (local.set $t (i32.const 0))
+          (block $rdone (loop $rloop
+            (br_if $rdone (i32.ge_u (local.get $t) (local.get $full)))
+            (call $tiles (local.get $ablock) (local.get $sar) (local.get $sak) (i32.const 4) (local.get $whole) (i32.const 0)
+              (i32.add (local.get $b) (i32.mul (local.get $pc) (local.get $bstride))) (local.get $bstride) (local.get $sstride) (local.get $kc)
+              (local.get $cblock) (local.get $ldc) (i32.const 32) (local.get $load)
+              (local.get $tbias) (select (i32.const 32) (i32.const 0) (local.get $tbias)) (local.get $trelu))
+            (if (i32.ne (local.get $whole) (local.get $strips)) (then
+              (call $edge_tile (local.get $ablock) (local.get $sar) (local.get $sak) (i32.const 4) (i32.and (local.get $N) (i32.const 7))
+                (i32.add (local.get $b) (i32.add (i32.mul (local.get $whole) (local.get $sstride)) (i32.mul (local.get $pc) (local.get $bstride))))
+                (local.get $bstride) (local.get $kc)
+                (i32.add (local.get $cblock) (i32.shl (local.get $whole) (i32.const 5))) (local.get $ldc) (local.get $load)
+                (select (i32.add (local.get $tbias) (i32.shl (local.get $whole) (i32.const 5))) (i32.const 0) (local.get $tbias)) (local.get $trelu) (local.get $tmp))))
+            (local.set $ablock (i32.add (local.get $ablock) (i32.shl (local.get $sar) (i32.const 2))))
+            (local.set $cblock (i32.add (local.get $cblock) (i32.shl (local.get $ldc) (i32.const 2))))
+            (local.set $t (i32.add (local.get $t) (i32.const 1)))
+            (br $rloop)))
+          ;; the strip loop below is left with the ragged rows only
+          (local.set $full (i32.const 0))))
         (local.set $js (i32.const 0))
         (block $sdone (loop $sloop
           (br_if $sdone (i32.ge_u (local.get $js) (local.get $strips)))
+          (br_if $sdone (i32.eqz (i32.or (local.get $full) (local.get $rows))))
           (local.set $bk (i32.add (local.get $b) (i32.add (i32.mul (local.get $js) (local.get $sstride)) (i32.mul (local.get $pc) (local.get $bstride)))))
           (local.set $cols (i32.sub (local.get $N) (i32.shl (local.get $js) (i32.const 3))))
           (if (i32.gt_u (local.get $cols) (i32.const 8)) (then (local.set $cols (i32.const 8))))
-          (local.set $cblock (i32.add (local.get $c) (i32.add (i32.mul (local.get $ic) (local.get $ldc)) (i32.shl (local.get $js) (i32.const 5)))))
           (local.set $sbias (select (i32.add (local.get $tbias) (i32.shl (local.get $js) (i32.const 5))) (i32.const 0) (local.get $tbias)))
           (if (i32.eq (local.get $cols) (i32.const 8))
             (then
               ;; all whole tiles of the strip in one call, then the ragged rows
-              (call $tiles (local.get $ablock) (local.get $sar) (local.get $sak) (i32.const 4) (local.get $full) (local.get $bk) (local.get $bstride) (local.get $kc)
-                (local.get $cblock) (local.get $ldc) (local.get $load) (local.get $sbias) (local.get $trelu))
+              (call $tiles (local.get $ablock) (local.get $sar) (local.get $sak) (i32.const 4) (local.get $full) (i32.shl (local.get $sar) (i32.const 2))
+                (local.get $bk) (local.get $bstride) (i32.const 0) (local.get $kc)
+                (i32.add (local.get $cblock) (i32.shl (local.get $js) (i32.const 5))) (local.get $ldc) (i32.shl (local.get $ldc) (i32.const 2))
+                (local.get $load) (local.get $sbias) (i32.const 0) (local.get $trelu))
               (if (local.get $rows) (then
                 (call $edge_tile (i32.add (local.get $ablock) (i32.mul (i32.shl (local.get $full) (i32.const 2)) (local.get $sar))) (local.get $sar) (local.get $sak)
                   (local.get $rows) (i32.const 8) (local.get $bk) (local.get $bstride) (local.get $kc)
-                  (i32.add (local.get $cblock) (i32.mul (i32.shl (local.get $full) (i32.const 2)) (local.get $ldc))) (local.get $ldc)
-                  (local.get $load) (local.get $sbias) (local.get $trelu) (local.get $tmp)))))
+                  (i32.add (i32.add (local.get $cblock) (i32.shl (local.get $js) (i32.const 5))) (i32.mul (i32.shl (local.get $full) (i32.const 2)) (local.get $ldc)))
+                  (local.get $ldc) (local.get $load) (local.get $sbias) (local.get $trelu) (local.get $tmp)))))
             (else
               ;; the last, partial strip: every tile through $tmp
               (local.set $t (i32.const 0))
@@ -179,15 +213,15 @@
                 (call $edge_tile (i32.add (local.get $ablock) (i32.mul (i32.shl (local.get $t) (i32.const 2)) (local.get $sar))) (local.get $sar) (local.get $sak)
                   (select (i32.const 4) (local.get $rows) (i32.lt_u (local.get $t) (local.get $full))) (local.get $cols)
                   (local.get $bk) (local.get $bstride) (local.get $kc)
-                  (i32.add (local.get $cblock) (i32.mul (i32.shl (local.get $t) (i32.const 2)) (local.get $ldc)))
+                  (i32.add (i32.add (local.get $cblock) (i32.shl (local.get $js) (i32.const 5))) (i32.mul (i32.shl (local.get $t) (i32.const 2)) (local.get $ldc)))
                   (local.get $ldc) (local.get $load) (local.get $sbias) (local.get $trelu) (local.get $tmp))
                 (local.set $t (i32.add (local.get $t) (i32.const 1)))
                 (br $eloop)))))
           (local.set $js (i32.add (local.get $js) (i32.const 1)))
           (br $sloop)))
-        (local.set $ic (i32.add (local.get $ic) (i32.const 192)))
+        (local.set $ic (i32.add (local.get $ic) (local.get $mc)))
         (br $mblock)))
-      (local.set $pc (i32.add (local.get $pc) (i32.const 256)))
+      (local.set $pc (i32.add (local.get $pc) (local.get $kc)))
       (br $kblock)))
   )
 
@@ -197,8 +231,9 @@
         (param $c i32) (param $ldc i32) (param $load i32) (param $bias i32) (param $relu i32) (param $tmp i32)
     (if (local.get $load) (then
       (call $copy_tile (local.get $c) (local.get $ldc) (local.get $tmp) (i32.const 32) (local.get $rows) (local.get $cols))))
-    (call $tiles (local.get $a) (local.get $sar) (local.get $sak) (local.get $rows) (i32.const 1) (local.get $bp) (local.get $bstride) (local.get $kc)
-      (local.get $tmp) (i32.const 32) (local.get $load) (local.get $bias) (local.get $relu))
+    (call $tiles (local.get $a) (local.get $sar) (local.get $sak) (local.get $rows) (i32.const 1) (i32.const 0)
+      (local.get $bp) (local.get $bstride) (i32.const 0) (local.get $kc)
+      (local.get $tmp) (i32.const 32) (i32.const 0) (local.get $load) (local.get $bias) (i32.const 0) (local.get $relu))
     (call $copy_tile (local.get $tmp) (i32.const 32) (local.get $c) (local.get $ldc) (local.get $rows) (local.get $cols))
   )
 
