@@ -81,13 +81,14 @@ export function matMulScratchBytes(K: number, N: number): number {
 }
 
 /**
- * B is read in place (no packing pass) when it is row-major with whole 8-column strips and rows of
- * at most 16 floats: a 256-row K block of it then spans 16 KB and stays in L1 next to the tiles of
- * A. Longer rows spread that block over more lines than L1 holds (a strip uses 32 bytes of each),
- * so packing B pays for itself: it is one contiguous copy, small next to the products.
+ * B is read in place (no packing pass) when it is row-major with whole 8-column strips and its K
+ * block stays in L1 however the GEMM walks it: rows of at most 16 floats (a 256-row block spans
+ * 16 KB), or of at most 32 when rows of tiles are outermost (a 128-row block, 16 KB, read whole by
+ * each row of tiles). Longer rows spread a strip's block over more lines than L1 holds (the strip
+ * uses 32 bytes of each), so packing B pays for itself: one contiguous copy, small next to the products.
  */
-function readInPlace(b: MatMulOperand, N: number): boolean {
-  return !b.transposed && N % 8 === 0 && N <= IN_PLACE_MAX_N;
+function readInPlace(b: MatMulOperand, N: number, rowOuter: boolean): boolean {
+  return !b.transposed && N % 8 === 0 && N <= (rowOuter ? ROW_OUTER_MAX_N : IN_PLACE_MAX_N);
 }
 
 const IN_PLACE_MAX_N = 16;
@@ -172,12 +173,16 @@ export function matMulInto(
     for (let i = 0; i < M; i++) c.set(row, i * N);
     return;
   }
-  const inPlace = readInPlace(b, N);
+  // A transposed A costs a cache line per k and tile: with few strips, 128-deep K blocks and rows of
+  // tiles outermost keep a tile's lines of A and the K block of B together in L1.
+  const rowOuter = a.transposed && Np <= ROW_OUTER_MAX_N;
+  const inPlace = readInPlace(b, N, rowOuter);
   if (!inPlace) g.pack_b(b.ptr, K, N, b.transposed ? 1 : 0, packedB);
   const sar = a.transposed ? 4 : K * 4;
   const sak = a.transposed ? M * 4 : 4;
-  // A transposed A costs a cache line per k and tile: with few strips, 128-deep K blocks and rows of
-  // tiles outermost keep a tile's lines of A and the K block of B together in L1.
-  const rowOuter = a.transposed && Np <= ROW_OUTER_MAX_N ? 1 : 0;
-  g.gemm(a.ptr, sar, sak, inPlace ? b.ptr : packedB, inPlace ? N * 4 : 32, inPlace ? 32 : K * 32, out, N * 4, M, N, K, bias, relu, tile, rowOuter, rowOuter ? 128 : 256);
+  g.gemm(
+    a.ptr, sar, sak,
+    inPlace ? b.ptr : packedB, inPlace ? N * 4 : 32, inPlace ? 32 : K * 32,
+    out, N * 4, M, N, K, bias, relu, tile, rowOuter ? 1 : 0, rowOuter ? 128 : 256,
+  );
 }
