@@ -3,6 +3,7 @@ import { registerLabelsBench } from './bench-labels.js';
 import { registerTrainingBench } from './bench-training.js';
 import { registerDataBench } from './bench-data.js';
 import { registerFolderBench } from './bench-folder.js';
+import { registerGemmBench } from './bench-gemm.js';
 
 /**
  * `skewbench bench <name>`: each benchmark registers one subcommand here (one file in src/cli/,
@@ -13,12 +14,13 @@ export const benchSubcommands: Array<(bench: Command) => void> = [
   registerTrainingBench,
   registerDataBench,
   registerFolderBench,
+  registerGemmBench,
 ];
 
 export function registerBench(program: Command): void {
   const bench = program
     .command('bench')
-    .description('run a benchmark (labels, data, folder, training)')
+    .description('run a benchmark (labels, data, folder, training, gemm)')
     .addHelpText('after', '\nExamples:\n  skewbench bench labels\n  npm run bench -- training --json');
   for (const register of benchSubcommands) register(bench);
 }

@@ -129,6 +129,43 @@ describe('wasm training kernels agree with the cpu backend', () => {
     );
   });
 
+  it('_FusedMatMul / BatchMatMul past one cache block: ragged M, N, K over several K blocks, transposes, bias and relu', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        // the GEMM blocks M by 192 rows and K by 256, in 4×8 tiles
+        fc.oneof(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 189, max: 200 })),
+        fc.oneof(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 250, max: 530 })),
+        fc.integer({ min: 1, max: 41 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.constantFrom('none' as const, 'bias' as const, 'bias+relu' as const, 'relu' as const),
+        fc.integer(),
+        async (M, K, N, ta, tb, epilogue, seed) => {
+          const a = floats(M * K, seed);
+          const b = floats(K * N, seed + 1);
+          const bias = floats(N, seed + 2);
+          const run = () => {
+            const at = tf.tensor2d(a, ta ? [K, M] : [M, K]);
+            const bt = tf.tensor2d(b, tb ? [N, K] : [K, N]);
+            if (epilogue === 'none') return tf.matMul(at, bt, ta, tb);
+            return tf.fused.matMul({
+              a: at,
+              b: bt,
+              transposeA: ta,
+              transposeB: tb,
+              bias: epilogue === 'relu' ? undefined : tf.tensor1d(bias),
+              activation: epilogue === 'bias' ? 'linear' : 'relu',
+            });
+          };
+          const want = await onBackend('cpu', run);
+          const got = await onBackend('wasm', run);
+          expect(relativeError(got, want)).toBeLessThanOrEqual(TOLERANCE);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
   it('Conv2D / FusedConv2D: forward convolution with bias and relu/linear epilogue', async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -29,7 +29,7 @@ function conv2DBackpropInput(args: { inputs: { dy: TensorInfo; filter: TensorInf
   const taps = filterHeight * filterWidth * inChannels;
   const colsBytes = rows * taps * 4;
   const out = backend.makeOutput([batchSize, inHeight, inWidth, inChannels], 'float32');
-  const cols = scratch(backend, colsBytes + matMulScratchBytes(rows, outChannels, taps));
+  const cols = scratch(backend, colsBytes + matMulScratchBytes(outChannels, taps));
   // dCols[p][(kh,kw,ci)] = Σ_co dy[p][co] · W[(kh,kw,ci)][co]: W [taps × CO] read as Wᵀ.
   matMulInto(
     backend,

@@ -15,7 +15,8 @@ import { runBuiltin } from './wasm-backend.js';
 type Inputs = { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
 
 /**
- * act(conv2d(x, W) + b) as im2col + the project GEMM with a bias/ReLU epilogue. The builtin runs
+ * act(conv2d(x, W) + b) as im2col + the project GEMM, whose tiles add the bias and clamp as they
+ * store (no pass over the output of its own). The builtin runs
  * XNNPACK, which repacks the filter whenever it changes (every training step) and reaches about
  * half the GEMM's rate on the reference CNN's second layer; for the 1-channel first layer the two
  * are even, but the columns built here are reused by the filter gradient (see cachedColumns), which

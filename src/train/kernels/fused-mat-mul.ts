@@ -4,8 +4,8 @@ import { matMulInto, pointer } from './gemm-runtime.js';
 import { runBuiltin } from './wasm-backend.js';
 
 /**
- * A dense layer's forward pass, act(A·B + bias), in one GEMM whose epilogue adds the bias and
- * clamps: the builtin would repack the (every-step-new) weights through XNNPACK. Activations other
+ * A dense layer's forward pass, act(A·B + bias), in one GEMM whose tiles add the bias and clamp as
+ * they store: the builtin would repack the (every-step-new) weights through XNNPACK. Activations other
  * than linear/relu, batched operands and non-vector biases keep the builtin kernel.
  */
 function fusedMatMul(args: {

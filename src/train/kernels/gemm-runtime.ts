@@ -54,7 +54,7 @@ export function pointer(backend: BackendWasm, info: TensorInfo): number {
 }
 
 /**
- * One reusable scratch block per backend (packed B, padded C, im2col columns). Kernels run one at a
+ * One reusable scratch block per backend (packed B, the edge tile, a padded bias, im2col columns). Kernels run one at a
  * time and never hold scratch across calls, so growing it by free + malloc is safe.
  */
 export function scratch(backend: BackendWasm, bytes: number): number {
@@ -70,18 +70,29 @@ export function scratch(backend: BackendWasm, bytes: number): number {
   return rt.scratchPtr;
 }
 
+/** The 4×8 tile the GEMM computes ragged edge tiles in. */
+const TILE_BYTES = 4 * 8 * 4;
+
 /** Scratch bytes `matMulInto` needs; a caller keeping its own data at the start of scratch reserves this much after it. */
-export function matMulScratchBytes(M: number, K: number, N: number): number {
+export function matMulScratchBytes(K: number, N: number): number {
   const Np = Math.ceil(N / 8) * 8;
-  return K * Np * 4 + (Np !== N ? M * Np * 4 : 0);
+  // packed B, the edge tile, a zero-padded copy of the bias
+  return K * Np * 4 + TILE_BYTES + Np * 4;
 }
 
-/** B is read in place (no packing pass) when it is stored row-major with whole 8-column strips. */
-function readInPlace(b: MatMulOperand, N: number): boolean {
-  return !b.transposed && N % 8 === 0;
+/**
+ * B is read in place (no packing pass) when it is row-major with whole 8-column strips and its K
+ * block stays in L1 however the GEMM walks it: rows of at most 16 floats (a 256-row block spans
+ * 16 KB), or of at most 32 when rows of tiles are outermost (a 128-row block, 16 KB, read whole by
+ * each row of tiles). Longer rows spread a strip's block over more lines than L1 holds (the strip
+ * uses 32 bytes of each), so packing B pays for itself: one contiguous copy, small next to the products.
+ */
+function readInPlace(b: MatMulOperand, N: number, rowOuter: boolean): boolean {
+  return !b.transposed && N % 8 === 0 && N <= (rowOuter ? ROW_OUTER_MAX_N : IN_PLACE_MAX_N);
 }
 
-const ROW_OUTER_MAX_BLOCK_BYTES = 128 * 1024;
+const IN_PLACE_MAX_N = 16;
+const ROW_OUTER_MAX_N = 32;
 
 /**
  * The im2col columns of `x` for the geometry `key`, built by `build(ptr)` unless a recent call
@@ -122,10 +133,11 @@ export interface MatMulOperand {
 }
 
 /**
- * out[M×N] = act(A[M×K]·B[K×N] + bias), all float32 on the wasm heap. A may be stored transposed at
- * no cost (the kernel reads it through strides); B is read where it is when row-major with N a
- * multiple of 8, and otherwise packed (and transposed if need be) into scratch first (after `reservedScratch` bytes the caller is using). `out` is written directly when N is a multiple of 8; otherwise the product
- * goes through padded scratch and the epilogue copies it out.
+ * out[M×N] = act(A[M×K]·B[K×N] + bias), all float32 on the wasm heap, in one GEMM call whose tiles
+ * add the bias and clamp as they store their last K block. A may be stored transposed at no cost
+ * (the kernel reads it through strides); B is read where it is when row-major with few whole
+ * 8-column strips, and otherwise packed (and transposed if need be) into scratch first (after
+ * `reservedScratch` bytes the caller is using).
  */
 export function matMulInto(
   backend: BackendWasm,
@@ -138,24 +150,39 @@ export function matMulInto(
   epilogue: { bias?: number; relu?: boolean } = {},
   reservedScratch = 0,
 ): void {
+  if (M === 0 || N === 0) return;
   const g = gemmModule(backend);
   const Np = Math.ceil(N / 8) * 8;
-  const packedBytes = K * Np * 4;
-  const padded = Np !== N;
-  const base = scratch(backend, reservedScratch + matMulScratchBytes(M, K, N)) + reservedScratch;
-  const c = padded ? base + packedBytes : out;
-  if (K === 0) {
-    new Float32Array((backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer, c, M * Np).fill(0);
-  } else {
-    const inPlace = readInPlace(b, N);
-    if (!inPlace) g.pack_b(b.ptr, K, N, b.transposed ? 1 : 0, base);
-    const sar = a.transposed ? 4 : K * 4;
-    const sak = a.transposed ? M * 4 : 4;
-    // Row tiles outermost when a 256-deep block of B (all strips) stays in L2.
-    const rowOuter = Np * Math.min(K, 256) * 4 <= ROW_OUTER_MAX_BLOCK_BYTES ? 1 : 0;
-    g.gemm(a.ptr, sar, sak, inPlace ? b.ptr : base, c, M, Np, K, 0, rowOuter, inPlace ? N * 4 : 0);
+  const base = scratch(backend, reservedScratch + matMulScratchBytes(K, N)) + reservedScratch;
+  const packedB = base;
+  const tile = packedB + K * Np * 4;
+  const paddedBias = tile + TILE_BYTES;
+  const heap = (backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer;
+  let bias = epilogue.bias ?? 0;
+  if (bias && Np !== N) {
+    const padded = new Float32Array(heap, paddedBias, Np);
+    padded.set(new Float32Array(heap, bias, N));
+    padded.fill(0, N);
+    bias = paddedBias;
   }
-  const bias = epilogue.bias ?? 0;
   const relu = epilogue.relu ? 1 : 0;
-  if (padded || bias || relu) g.epilogue(c, Np, M, N, bias, relu, out);
+  if (K === 0) {
+    // no products: act(bias) in every row
+    const c = new Float32Array(heap, out, M * N);
+    const row = bias ? new Float32Array(heap, bias, N).map((v) => (relu && v < 0 ? 0 : v)) : new Float32Array(N);
+    for (let i = 0; i < M; i++) c.set(row, i * N);
+    return;
+  }
+  // A transposed A costs a cache line per k and tile: with few strips, 128-deep K blocks and rows of
+  // tiles outermost keep a tile's lines of A and the K block of B together in L1.
+  const rowOuter = a.transposed && Np <= ROW_OUTER_MAX_N;
+  const inPlace = readInPlace(b, N, rowOuter);
+  if (!inPlace) g.pack_b(b.ptr, K, N, b.transposed ? 1 : 0, packedB);
+  const sar = a.transposed ? 4 : K * 4;
+  const sak = a.transposed ? M * 4 : 4;
+  g.gemm(
+    a.ptr, sar, sak,
+    inPlace ? b.ptr : packedB, inPlace ? N * 4 : 32, inPlace ? 32 : K * 32,
+    out, N * 4, M, N, K, bias, relu, tile, rowOuter ? 1 : 0, rowOuter ? 128 : 256,
+  );
 }

@@ -4,18 +4,18 @@ import { GEMM_WASM_FUSED, GEMM_WASM_PLAIN } from './gemm-binary.js';
 /** The exports of gemm.wat; every pointer is a byte offset into the imported memory. */
 export interface GemmExports {
   /**
-   * C[M×Np] (+)= A·B; A element (i, k) at a + i·sar + k·sak (bytes); B either packed by pack_b
-   * (ldb = 0) or, when N is a multiple of 8, row-major with rows ldb bytes apart; C row stride Np.
-   * rowOuter = 1 loops over row tiles outside strips (for B blocks that fit in cache).
+   * C[M×N] = act(op(A)·op(B) + bias), C rows ldc bytes apart; A element (i, k) at a + i·sar + k·sak
+   * (bytes); B in 8-column strips, strip js row k at b + js·sstride + k·bstride (packed by pack_b:
+   * bstride 32, sstride 32·K; row-major B with N a multiple of 8: bstride 4·N, sstride 32); bias ≠ 0:
+   * ⌈N/8⌉·8 floats added before relu = 1 clamps at 0; tmp: 128 bytes for the ragged edge tiles;
+   * rowOuter = 1 walks each row of tiles across all strips; K blocks of at most kcmax (≤ 256). K ≥ 1.
    */
   gemm(
-    a: number, sar: number, sak: number, b: number, c: number, M: number, Np: number, K: number,
-    accumulate: number, rowOuter: number, ldb: number,
+    a: number, sar: number, sak: number, b: number, bstride: number, sstride: number, c: number, ldc: number,
+    M: number, N: number, K: number, bias: number, relu: number, tmp: number, rowOuter: number, kcmax: number,
   ): void;
   /** Packs B [K×N] (or Bᵀ stored [N×K] when transposed = 1) into ⌈N/8⌉ zero-padded 8-column strips. */
   pack_b(b: number, K: number, N: number, transposed: number, bp: number): void;
-  /** out[M×N] = act(C + bias); bias = 0 for none, relu = 1 to clamp at 0. */
-  epilogue(c: number, ldc: number, M: number, N: number, bias: number, relu: number, out: number): void;
   /** cols[(n,oh,ow)][(kh,kw,c)] from NHWC x, zeros outside. */
   im2col(
     x: number, N: number, H: number, W: number, C: number, KH: number, KW: number,
@@ -35,6 +35,11 @@ export interface GemmExports {
     x: number, dy: number, dx: number, N: number, H: number, W: number, C: number, OH: number, OW: number,
     fh: number, fw: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, taps: number,
   ): void;
+  /**
+   * The multiply-add throughput probe: `iterations` rounds of 24 independent f32x4 multiply-adds
+   * (8 flops each) in the GEMM's instruction form; stores a checksum at `out` (16 bytes).
+   */
+  fma_peak(iterations: number, out: number): void;
   /** One Adam step over n weights into fresh buffers (see gemm.wat). */
   adam(
     w: number, g: number, m: number, v: number, wOut: number, mOut: number, vOut: number, n: number,
@@ -88,12 +93,12 @@ export function loadGemm(memory: WasmMemory, options: { fusedMultiplyAdd?: boole
     fusedMultiplyAdd: useFused,
     gemm: exports.gemm,
     pack_b: exports.pack_b,
-    epilogue: exports.epilogue,
     im2col: exports.im2col,
     col2im: exports.col2im,
     column_sum: exports.column_sum,
     relu_bias_grad: exports.relu_bias_grad,
     adam: exports.adam,
     max_pool_grad: exports.max_pool_grad,
+    fma_peak: exports.fma_peak,
   };
 }

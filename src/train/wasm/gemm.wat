@@ -6,160 +6,366 @@
 ;; Assemble with `npx tsx src/train/wasm/build.ts` (wabt), which also derives the fused
 ;; multiply-add variant (relaxed SIMD) and embeds both binaries in gemm-binary.ts.
 ;;
-;; C = A·B is computed strip by strip: B is first packed into 8-column strips (Bp, zero-padded to
-;; a multiple of 8 columns, transposing on the way if asked), then each strip is multiplied by
-;; 4-row tiles of A held in eight 4-lane accumulators, over K blocks of 256 so a strip block stays
-;; in L1 while every row tile of A streams past it.
+;; C = act(A·B + bias) is computed in 4×8 tiles, each held in eight 4-lane accumulators, with A
+;; read where it is (through strides) and B in 8-column strips, packed first (pack_b) unless it is
+;; row-major with short rows. See `gemm` for the blocking.
 (module
   (import "env" "memory" (memory 1))
 
-  ;; C[4×8] (+)= A[4×kc] · Bp[kc×8]: A read through (row, k) byte strides, so a transposed A costs nothing;
-  ;; Bp holds 8 columns of B, one k row every $bstride bytes (32 when packed). `load` = 1 adds
-  ;; to what C holds, 0 overwrites it.
-  (func $tile4 (param $a i32) (param $sar i32) (param $sak i32) (param $bp i32) (param $kc i32) (param $c i32) (param $ldc i32) (param $load i32) (param $bstride i32)
+  ;; C (+)= A·B for `count` 4×8 tiles, each then + bias and ReLU when asked; after each tile A, B, C
+  ;; and the bias pointer move on by astep, bstep, cstep and biasstep bytes (down a strip: 4 rows of A
+  ;; and C; along a row of tiles: the next strip of B, 8 columns of C and of the bias).
+  ;; Row i of A starts at a + min(i, rows − 1)·sar and steps by sak bytes per k, so Aᵀ read in place
+  ;; (sar 4, sak 4·M) and row-major A (sar 4·K, sak 4) take the same path; with rows < 4 (one ragged
+  ;; tile) the missing rows repeat the last one and their results are the caller's to drop. B holds
+  ;; the strip's 8 columns, one k row every bstride
+  ;; bytes. Each tile keeps its 4×8 block of C in eight accumulators (with the two B vectors, the
+  ;; broadcast A element and the temporary of the multiply-add, 12 xmm registers: more accumulators
+  ;; spill in V8). `load` = 1 adds to what C holds, 0 overwrites it; bias (≠ 0) points at 8 floats
+  ;; added to every row before the store, relu = 1 then clamps at 0 with f32x4.pmax (a NaN stays NaN).
+  (func $tiles (param $a i32) (param $sar i32) (param $sak i32) (param $rows i32) (param $count i32) (param $astep i32)
+        (param $bp i32) (param $bstride i32) (param $bstep i32) (param $kc i32)
+        (param $c i32) (param $ldc i32) (param $cstep i32) (param $load i32) (param $bias i32) (param $biasstep i32) (param $relu i32)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128) (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
-    (local $b0 v128) (local $b1 v128) (local $v v128) (local $end i32)
-    (local $a1 i32) (local $cc1 i32) (local $a2 i32) (local $cc2 i32) (local $a3 i32) (local $cc3 i32)
-    (local.set $a1 (i32.add (local.get $a) (local.get $sar)))
-    (local.set $cc1 (i32.add (local.get $c) (local.get $ldc)))
-    (local.set $a2 (i32.add (local.get $a1) (local.get $sar)))
-    (local.set $cc2 (i32.add (local.get $cc1) (local.get $ldc)))
-    (local.set $a3 (i32.add (local.get $a2) (local.get $sar)))
-    (local.set $cc3 (i32.add (local.get $cc2) (local.get $ldc)))
-    (if (local.get $load) (then
-      (local.set $c00 (v128.load (local.get $c)))
-      (local.set $c01 (v128.load offset=16 (local.get $c)))
-      (local.set $c10 (v128.load (local.get $cc1)))
-      (local.set $c11 (v128.load offset=16 (local.get $cc1)))
-      (local.set $c20 (v128.load (local.get $cc2)))
-      (local.set $c21 (v128.load offset=16 (local.get $cc2)))
-      (local.set $c30 (v128.load (local.get $cc3)))
-      (local.set $c31 (v128.load offset=16 (local.get $cc3)))
-    ))
-    (local.set $end (i32.add (local.get $bp) (i32.mul (local.get $kc) (local.get $bstride))))
-    (loop $k
-      (local.set $b0 (v128.load (local.get $bp)))
-      (local.set $b1 (v128.load offset=16 (local.get $bp)))
-      (local.set $v (v128.load32_splat (local.get $a)))
-      (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $v) (local.get $b0))))
-      (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $v) (local.get $b1))))
-      (local.set $a (i32.add (local.get $a) (local.get $sak)))
-      (local.set $v (v128.load32_splat (local.get $a1)))
-      (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $v) (local.get $b0))))
-      (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $v) (local.get $b1))))
-      (local.set $a1 (i32.add (local.get $a1) (local.get $sak)))
-      (local.set $v (v128.load32_splat (local.get $a2)))
-      (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $v) (local.get $b0))))
-      (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $v) (local.get $b1))))
-      (local.set $a2 (i32.add (local.get $a2) (local.get $sak)))
-      (local.set $v (v128.load32_splat (local.get $a3)))
-      (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $v) (local.get $b0))))
-      (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $v) (local.get $b1))))
-      (local.set $a3 (i32.add (local.get $a3) (local.get $sak)))
-      (local.set $bp (i32.add (local.get $bp) (local.get $bstride)))
-      (br_if $k (i32.lt_u (local.get $bp) (local.get $end))))
-    (v128.store (local.get $c) (local.get $c00))
-    (v128.store offset=16 (local.get $c) (local.get $c01))
-    (v128.store (local.get $cc1) (local.get $c10))
-    (v128.store offset=16 (local.get $cc1) (local.get $c11))
-    (v128.store (local.get $cc2) (local.get $c20))
-    (v128.store offset=16 (local.get $cc2) (local.get $c21))
-    (v128.store (local.get $cc3) (local.get $c30))
-    (v128.store offset=16 (local.get $cc3) (local.get $c31))
-  )
-
-  ;; C[1×8] (+)= A[1×kc] · Bp[kc×8]: A read through (row, k) byte strides, so a transposed A costs nothing;
-  ;; Bp holds 8 columns of B, one k row every $bstride bytes (32 when packed). `load` = 1 adds
-  ;; to what C holds, 0 overwrites it.
-  (func $tile1 (param $a i32) (param $sar i32) (param $sak i32) (param $bp i32) (param $kc i32) (param $c i32) (param $ldc i32) (param $load i32) (param $bstride i32)
-    (local $c00 v128) (local $c01 v128)
-    (local $b0 v128) (local $b1 v128) (local $v v128) (local $end i32)
-    (if (local.get $load) (then
-      (local.set $c00 (v128.load (local.get $c)))
-      (local.set $c01 (v128.load offset=16 (local.get $c)))
-    ))
-    (local.set $end (i32.add (local.get $bp) (i32.mul (local.get $kc) (local.get $bstride))))
-    (loop $k
-      (local.set $b0 (v128.load (local.get $bp)))
-      (local.set $b1 (v128.load offset=16 (local.get $bp)))
-      (local.set $v (v128.load32_splat (local.get $a)))
-      (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $v) (local.get $b0))))
-      (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $v) (local.get $b1))))
-      (local.set $a (i32.add (local.get $a) (local.get $sak)))
-      (local.set $bp (i32.add (local.get $bp) (local.get $bstride)))
-      (br_if $k (i32.lt_u (local.get $bp) (local.get $end))))
-    (v128.store (local.get $c) (local.get $c00))
-    (v128.store offset=16 (local.get $c) (local.get $c01))
-  )
-
-  ;; C[M×Np] (+)= A·B, Np = 8·strips, C row stride Np floats; B is packed strips (ldb = 0) or, when
-  ;; N = Np, B itself with rows ldb bytes apart (no packing pass). With $rowOuter the row tiles are
-  ;; the outer loop, so a tile of A stays in L1 while it meets every strip (right when all of a
-  ;; K block of Bp fits in cache: tall, narrow products such as a convolution's im2col · W);
-  ;; otherwise strips are outer and one strip of Bp stays in L1 while all of A streams past it.
-  (func (export "gemm") (param $a i32) (param $sar i32) (param $sak i32) (param $bp i32) (param $c i32)
-        (param $M i32) (param $Np i32) (param $K i32) (param $accumulate i32) (param $rowOuter i32) (param $ldb i32)
-    (local $kb i32) (local $kc i32) (local $js i32) (local $i i32) (local $ldc i32) (local $strips i32)
-    (local $ak i32) (local $load i32) (local $M4 i32) (local $bk i32) (local $bstride i32) (local $sstride i32)
-    (local.set $ldc (i32.shl (local.get $Np) (i32.const 2)))
-    (local.set $strips (i32.shr_u (local.get $Np) (i32.const 3)))
-    (local.set $M4 (i32.and (local.get $M) (i32.const -4)))
-    ;; packed strips: strip js at bp + js·K·32, rows 32 bytes apart; unpacked B: strip js at
-    ;; b + js·32, rows ldb bytes apart
-    (if (local.get $ldb)
-      (then (local.set $bstride (local.get $ldb)) (local.set $sstride (i32.const 32)))
-      (else (local.set $bstride (i32.const 32)) (local.set $sstride (i32.shl (local.get $K) (i32.const 5)))))
-    (block $kdone (loop $kblock
-      (br_if $kdone (i32.ge_u (local.get $kb) (local.get $K)))
-      (local.set $kc (i32.sub (local.get $K) (local.get $kb)))
-      (if (i32.gt_u (local.get $kc) (i32.const 256)) (then (local.set $kc (i32.const 256))))
-      (local.set $load (i32.or (local.get $accumulate) (i32.ne (local.get $kb) (i32.const 0))))
-      (local.set $ak (i32.add (local.get $a) (i32.mul (local.get $kb) (local.get $sak))))
-      (local.set $bk (i32.add (local.get $bp) (i32.mul (local.get $kb) (local.get $bstride))))
-      (if (local.get $rowOuter)
+    (local $b0 v128) (local $b1 v128) (local $v v128) (local $end i32) (local $bk i32) (local $cc i32)
+    (local $a0 i32) (local $a1 i32) (local $a2 i32) (local $a3 i32)
+    (block $done (loop $tile
+      (br_if $done (i32.eqz (local.get $count)))
+      (local.set $a0 (local.get $a))
+      (local.set $a1 (select (i32.add (local.get $a0) (local.get $sar)) (local.get $a0) (i32.gt_u (local.get $rows) (i32.const 1))))
+      (local.set $a2 (select (i32.add (local.get $a1) (local.get $sar)) (local.get $a1) (i32.gt_u (local.get $rows) (i32.const 2))))
+      (local.set $a3 (select (i32.add (local.get $a2) (local.get $sar)) (local.get $a2) (i32.gt_u (local.get $rows) (i32.const 3))))
+      (if (local.get $load)
         (then
-          (local.set $i (i32.const 0))
-          (block $idone (loop $iloop
-            (br_if $idone (i32.ge_u (local.get $i) (local.get $M)))
-            (local.set $js (i32.const 0))
-            (block $sdone (loop $sloop
-              (br_if $sdone (i32.ge_u (local.get $js) (local.get $strips)))
-              (call $block (local.get $ak) (local.get $sar) (local.get $sak) (local.get $bk) (local.get $sstride) (local.get $bstride)
-                (local.get $c) (local.get $kc) (local.get $js) (local.get $i) (local.get $ldc) (local.get $load)
-                (i32.lt_u (local.get $i) (local.get $M4)))
-              (local.set $js (i32.add (local.get $js) (i32.const 1)))
-              (br $sloop)))
-            (local.set $i (i32.add (local.get $i) (select (i32.const 4) (i32.const 1) (i32.lt_u (local.get $i) (local.get $M4)))))
-            (br $iloop))))
+          (local.set $cc (local.get $c))
+          (local.set $c00 (v128.load (local.get $cc)))
+          (local.set $c01 (v128.load offset=16 (local.get $cc)))
+          (local.set $cc (i32.add (local.get $c) (local.get $ldc)))
+          (local.set $c10 (v128.load (local.get $cc)))
+          (local.set $c11 (v128.load offset=16 (local.get $cc)))
+          (local.set $cc (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 2))))
+          (local.set $c20 (v128.load (local.get $cc)))
+          (local.set $c21 (v128.load offset=16 (local.get $cc)))
+          (local.set $cc (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 3))))
+          (local.set $c30 (v128.load (local.get $cc)))
+          (local.set $c31 (v128.load offset=16 (local.get $cc))))
         (else
-          (local.set $js (i32.const 0))
-          (block $sdone2 (loop $sloop2
-            (br_if $sdone2 (i32.ge_u (local.get $js) (local.get $strips)))
-            (local.set $i (i32.const 0))
-            (block $idone2 (loop $iloop2
-              (br_if $idone2 (i32.ge_u (local.get $i) (local.get $M)))
-              (call $block (local.get $ak) (local.get $sar) (local.get $sak) (local.get $bk) (local.get $sstride) (local.get $bstride)
-                (local.get $c) (local.get $kc) (local.get $js) (local.get $i) (local.get $ldc) (local.get $load)
-                (i32.lt_u (local.get $i) (local.get $M4)))
-              (local.set $i (i32.add (local.get $i) (select (i32.const 4) (i32.const 1) (i32.lt_u (local.get $i) (local.get $M4)))))
-              (br $iloop2)))
-            (local.set $js (i32.add (local.get $js) (i32.const 1)))
-            (br $sloop2)))))
-      (local.set $kb (i32.add (local.get $kb) (i32.const 256)))
+          (local.set $c00 (v128.const i32x4 0 0 0 0))
+          (local.set $c01 (v128.const i32x4 0 0 0 0))
+          (local.set $c10 (v128.const i32x4 0 0 0 0))
+          (local.set $c11 (v128.const i32x4 0 0 0 0))
+          (local.set $c20 (v128.const i32x4 0 0 0 0))
+          (local.set $c21 (v128.const i32x4 0 0 0 0))
+          (local.set $c30 (v128.const i32x4 0 0 0 0))
+          (local.set $c31 (v128.const i32x4 0 0 0 0))))
+      (local.set $bk (local.get $bp))
+      (local.set $end (i32.add (local.get $bp) (i32.mul (local.get $kc) (local.get $bstride))))
+      (loop $k
+        (local.set $b0 (v128.load (local.get $bk)))
+        (local.set $b1 (v128.load offset=16 (local.get $bk)))
+        (local.set $v (v128.load32_splat (local.get $a0)))
+        (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $v) (local.get $b0))))
+        (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $v) (local.get $b1))))
+        (local.set $a0 (i32.add (local.get $a0) (local.get $sak)))
+        (local.set $v (v128.load32_splat (local.get $a1)))
+        (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $v) (local.get $b0))))
+        (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $v) (local.get $b1))))
+        (local.set $a1 (i32.add (local.get $a1) (local.get $sak)))
+        (local.set $v (v128.load32_splat (local.get $a2)))
+        (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $v) (local.get $b0))))
+        (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $v) (local.get $b1))))
+        (local.set $a2 (i32.add (local.get $a2) (local.get $sak)))
+        (local.set $v (v128.load32_splat (local.get $a3)))
+        (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $v) (local.get $b0))))
+        (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $v) (local.get $b1))))
+        (local.set $a3 (i32.add (local.get $a3) (local.get $sak)))
+        (local.set $bk (i32.add (local.get $bk) (local.get $bstride)))
+        (br_if $k (i32.lt_u (local.get $bk) (local.get $end))))
+      (if (local.get $bias) (then
+        (local.set $b0 (v128.load (local.get $bias)))
+        (local.set $b1 (v128.load offset=16 (local.get $bias)))
+        (local.set $c00 (f32x4.add (local.get $c00) (local.get $b0)))
+        (local.set $c01 (f32x4.add (local.get $c01) (local.get $b1)))
+        (local.set $c10 (f32x4.add (local.get $c10) (local.get $b0)))
+        (local.set $c11 (f32x4.add (local.get $c11) (local.get $b1)))
+        (local.set $c20 (f32x4.add (local.get $c20) (local.get $b0)))
+        (local.set $c21 (f32x4.add (local.get $c21) (local.get $b1)))
+        (local.set $c30 (f32x4.add (local.get $c30) (local.get $b0)))
+        (local.set $c31 (f32x4.add (local.get $c31) (local.get $b1)))
+      ))
+      (if (local.get $relu) (then
+        (local.set $c00 (f32x4.pmax (local.get $c00) (v128.const i32x4 0 0 0 0)))
+        (local.set $c01 (f32x4.pmax (local.get $c01) (v128.const i32x4 0 0 0 0)))
+        (local.set $c10 (f32x4.pmax (local.get $c10) (v128.const i32x4 0 0 0 0)))
+        (local.set $c11 (f32x4.pmax (local.get $c11) (v128.const i32x4 0 0 0 0)))
+        (local.set $c20 (f32x4.pmax (local.get $c20) (v128.const i32x4 0 0 0 0)))
+        (local.set $c21 (f32x4.pmax (local.get $c21) (v128.const i32x4 0 0 0 0)))
+        (local.set $c30 (f32x4.pmax (local.get $c30) (v128.const i32x4 0 0 0 0)))
+        (local.set $c31 (f32x4.pmax (local.get $c31) (v128.const i32x4 0 0 0 0)))
+      ))
+      (local.set $cc (local.get $c))
+      (v128.store (local.get $cc) (local.get $c00))
+      (v128.store offset=16 (local.get $cc) (local.get $c01))
+      (local.set $cc (i32.add (local.get $cc) (local.get $ldc)))
+      (v128.store (local.get $cc) (local.get $c10))
+      (v128.store offset=16 (local.get $cc) (local.get $c11))
+      (local.set $cc (i32.add (local.get $cc) (local.get $ldc)))
+      (v128.store (local.get $cc) (local.get $c20))
+      (v128.store offset=16 (local.get $cc) (local.get $c21))
+      (local.set $cc (i32.add (local.get $cc) (local.get $ldc)))
+      (v128.store (local.get $cc) (local.get $c30))
+      (v128.store offset=16 (local.get $cc) (local.get $c31))
+      (local.set $a (i32.add (local.get $a) (local.get $astep)))
+      (local.set $bp (i32.add (local.get $bp) (local.get $bstep)))
+      (local.set $c (i32.add (local.get $c) (local.get $cstep)))
+      (local.set $bias (i32.add (local.get $bias) (local.get $biasstep)))
+      (local.set $count (i32.sub (local.get $count) (i32.const 1)))
+      (br $tile)))
+  )
+
+
+  ;; C[M×N] = act(op(A)·op(B) + bias), C rows ldc bytes apart. A element (i, k) at a + i·sar + k·sak
+  ;; (bytes), so a transposed A is only other strides. B comes in 8-column strips: strip js, row k at
+  ;; b + js·sstride + k·bstride (packed by pack_b: bstride 32, sstride 32·K; row-major B read in
+  ;; place: bstride 4·N, sstride 32). bias (≠ 0) points at ⌈N/8⌉·8 floats; relu = 1 clamps at 0.
+  ;;
+  ;; Blocking: K in blocks of $kcmax (256 or less) and M in blocks of 192 rows, so a block of A
+  ;; stays in L2 while B meets it. Within a block, strips are the outer loop (one strip's K block of
+  ;; B, 8 KB when packed, stays in L1 while the 4-row tiles of A stream past it) unless $rowOuter,
+  ;; where each row of tiles meets every strip in turn while the cache lines of its 4 rows of A stay
+  ;; in L1: right for a transposed A, whose tile touches one line per k, when the whole K block of B
+  ;; fits in L1 beside those lines. Bias and ReLU are applied as the last K
+  ;; block is stored, so C is written once more per K block and never read again here. Tiles on the
+  ;; ragged edges are computed into the 4×8 tile at $tmp and copied out, except one ragged row
+  ;; across a whole strip, which $row1 computes in place.
+  (func (export "gemm") (param $a i32) (param $sar i32) (param $sak i32) (param $b i32) (param $bstride i32) (param $sstride i32)
+        (param $c i32) (param $ldc i32) (param $M i32) (param $N i32) (param $K i32) (param $bias i32) (param $relu i32) (param $tmp i32)
+        (param $rowOuter i32) (param $kcmax i32)
+    (local $pc i32) (local $kc i32) (local $ic i32) (local $mc i32) (local $js i32) (local $strips i32) (local $full i32)
+    (local $load i32) (local $ablock i32) (local $cblock i32) (local $bk i32) (local $rows i32) (local $cols i32)
+    (local $tbias i32) (local $trelu i32) (local $sbias i32) (local $t i32) (local $whole i32)
+    (local.set $strips (i32.shr_u (i32.add (local.get $N) (i32.const 7)) (i32.const 3)))
+    (local.set $whole (i32.shr_u (local.get $N) (i32.const 3)))
+    (block $kdone (loop $kblock
+      (br_if $kdone (i32.ge_u (local.get $pc) (local.get $K)))
+      (local.set $kc (i32.sub (local.get $K) (local.get $pc)))
+      (if (i32.gt_u (local.get $kc) (local.get $kcmax)) (then (local.set $kc (local.get $kcmax))))
+      (local.set $load (i32.ne (local.get $pc) (i32.const 0)))
+      ;; the last K block stores the finished values
+      (if (i32.eq (i32.add (local.get $pc) (local.get $kc)) (local.get $K)) (then
+        (local.set $tbias (local.get $bias))
+        (local.set $trelu (local.get $relu))))
+      (local.set $ic (i32.const 0))
+      (block $mdone (loop $mblock
+        (br_if $mdone (i32.ge_u (local.get $ic) (local.get $M)))
+        (local.set $mc (i32.sub (local.get $M) (local.get $ic)))
+        (if (i32.gt_u (local.get $mc) (i32.const 192)) (then (local.set $mc (i32.const 192))))
+        (local.set $full (i32.shr_u (local.get $mc) (i32.const 2)))
+        (local.set $rows (i32.and (local.get $mc) (i32.const 3)))
+        (local.set $ablock (i32.add (local.get $a) (i32.add (i32.mul (local.get $ic) (local.get $sar)) (i32.mul (local.get $pc) (local.get $sak)))))
+        (local.set $cblock (i32.add (local.get $c) (i32.mul (local.get $ic) (local.get $ldc))))
+        (if (local.get $rowOuter) (then
+          ;; each row of whole tiles meets every whole strip in one call, then the partial strip
+          (local.set $t (i32.const 0))
+          (block $rdone (loop $rloop
+            (br_if $rdone (i32.ge_u (local.get $t) (local.get $full)))
+            (call $tiles (local.get $ablock) (local.get $sar) (local.get $sak) (i32.const 4) (local.get $whole) (i32.const 0)
+              (i32.add (local.get $b) (i32.mul (local.get $pc) (local.get $bstride))) (local.get $bstride) (local.get $sstride) (local.get $kc)
+              (local.get $cblock) (local.get $ldc) (i32.const 32) (local.get $load)
+              (local.get $tbias) (select (i32.const 32) (i32.const 0) (local.get $tbias)) (local.get $trelu))
+            (if (i32.ne (local.get $whole) (local.get $strips)) (then
+              (call $edge_tile (local.get $ablock) (local.get $sar) (local.get $sak) (i32.const 4) (i32.and (local.get $N) (i32.const 7))
+                (i32.add (local.get $b) (i32.add (i32.mul (local.get $whole) (local.get $sstride)) (i32.mul (local.get $pc) (local.get $bstride))))
+                (local.get $bstride) (local.get $kc)
+                (i32.add (local.get $cblock) (i32.shl (local.get $whole) (i32.const 5))) (local.get $ldc) (local.get $load)
+                (select (i32.add (local.get $tbias) (i32.shl (local.get $whole) (i32.const 5))) (i32.const 0) (local.get $tbias)) (local.get $trelu) (local.get $tmp))))
+            (local.set $ablock (i32.add (local.get $ablock) (i32.shl (local.get $sar) (i32.const 2))))
+            (local.set $cblock (i32.add (local.get $cblock) (i32.shl (local.get $ldc) (i32.const 2))))
+            (local.set $t (i32.add (local.get $t) (i32.const 1)))
+            (br $rloop)))
+          ;; the strip loop below is left with the ragged rows only
+          (local.set $full (i32.const 0))))
+        (local.set $js (i32.const 0))
+        (block $sdone (loop $sloop
+          (br_if $sdone (i32.ge_u (local.get $js) (local.get $strips)))
+          (br_if $sdone (i32.eqz (i32.or (local.get $full) (local.get $rows))))
+          (local.set $bk (i32.add (local.get $b) (i32.add (i32.mul (local.get $js) (local.get $sstride)) (i32.mul (local.get $pc) (local.get $bstride)))))
+          (local.set $cols (i32.sub (local.get $N) (i32.shl (local.get $js) (i32.const 3))))
+          (if (i32.gt_u (local.get $cols) (i32.const 8)) (then (local.set $cols (i32.const 8))))
+          (local.set $sbias (select (i32.add (local.get $tbias) (i32.shl (local.get $js) (i32.const 5))) (i32.const 0) (local.get $tbias)))
+          (if (i32.eq (local.get $cols) (i32.const 8))
+            (then
+              ;; all whole tiles of the strip in one call, then the ragged rows
+              (call $tiles (local.get $ablock) (local.get $sar) (local.get $sak) (i32.const 4) (local.get $full) (i32.shl (local.get $sar) (i32.const 2))
+                (local.get $bk) (local.get $bstride) (i32.const 0) (local.get $kc)
+                (i32.add (local.get $cblock) (i32.shl (local.get $js) (i32.const 5))) (local.get $ldc) (i32.shl (local.get $ldc) (i32.const 2))
+                (local.get $load) (local.get $sbias) (i32.const 0) (local.get $trelu))
+              ;; a single ragged row on its own (a 4-row tile would repeat it three times), more in a tile
+              (if (i32.eq (local.get $rows) (i32.const 1))
+                (then
+                  (call $row1 (i32.add (local.get $ablock) (i32.mul (i32.shl (local.get $full) (i32.const 2)) (local.get $sar))) (local.get $sak)
+                    (local.get $bk) (local.get $bstride) (local.get $kc)
+                    (i32.add (i32.add (local.get $cblock) (i32.shl (local.get $js) (i32.const 5))) (i32.mul (i32.shl (local.get $full) (i32.const 2)) (local.get $ldc)))
+                    (local.get $load) (local.get $sbias) (local.get $trelu)))
+                (else (if (local.get $rows) (then
+                  (call $edge_tile (i32.add (local.get $ablock) (i32.mul (i32.shl (local.get $full) (i32.const 2)) (local.get $sar))) (local.get $sar) (local.get $sak)
+                    (local.get $rows) (i32.const 8) (local.get $bk) (local.get $bstride) (local.get $kc)
+                    (i32.add (i32.add (local.get $cblock) (i32.shl (local.get $js) (i32.const 5))) (i32.mul (i32.shl (local.get $full) (i32.const 2)) (local.get $ldc)))
+                    (local.get $ldc) (local.get $load) (local.get $sbias) (local.get $trelu) (local.get $tmp)))))))
+            (else
+              ;; the last, partial strip: every tile through $tmp
+              (local.set $t (i32.const 0))
+              (block $edone (loop $eloop
+                (br_if $edone (i32.ge_u (local.get $t) (i32.add (local.get $full) (i32.ne (local.get $rows) (i32.const 0)))))
+                (call $edge_tile (i32.add (local.get $ablock) (i32.mul (i32.shl (local.get $t) (i32.const 2)) (local.get $sar))) (local.get $sar) (local.get $sak)
+                  (select (i32.const 4) (local.get $rows) (i32.lt_u (local.get $t) (local.get $full))) (local.get $cols)
+                  (local.get $bk) (local.get $bstride) (local.get $kc)
+                  (i32.add (i32.add (local.get $cblock) (i32.shl (local.get $js) (i32.const 5))) (i32.mul (i32.shl (local.get $t) (i32.const 2)) (local.get $ldc)))
+                  (local.get $ldc) (local.get $load) (local.get $sbias) (local.get $trelu) (local.get $tmp))
+                (local.set $t (i32.add (local.get $t) (i32.const 1)))
+                (br $eloop)))))
+          (local.set $js (i32.add (local.get $js) (i32.const 1)))
+          (br $sloop)))
+        (local.set $ic (i32.add (local.get $ic) (local.get $mc)))
+        (br $mblock)))
+      (local.set $pc (i32.add (local.get $pc) (local.get $kc)))
       (br $kblock)))
   )
 
-  ;; One tile: rows i.. (4 of them when $four, else 1) × strip js, over the K block whose first B
-  ;; row is at $bk.
-  (func $block (param $ak i32) (param $sar i32) (param $sak i32) (param $bk i32) (param $sstride i32) (param $bstride i32)
-        (param $c i32) (param $kc i32) (param $js i32) (param $i i32) (param $ldc i32) (param $load i32) (param $four i32)
-    (local $arow i32) (local $strip i32) (local $crow i32)
-    (local.set $arow (i32.add (local.get $ak) (i32.mul (local.get $i) (local.get $sar))))
-    (local.set $strip (i32.add (local.get $bk) (i32.mul (local.get $js) (local.get $sstride))))
-    (local.set $crow (i32.add (local.get $c) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $js) (i32.const 5)))))
-    (if (local.get $four)
-      (then (call $tile4 (local.get $arow) (local.get $sar) (local.get $sak) (local.get $strip) (local.get $kc) (local.get $crow) (local.get $ldc) (local.get $load) (local.get $bstride)))
-      (else (call $tile1 (local.get $arow) (local.get $sar) (local.get $sak) (local.get $strip) (local.get $kc) (local.get $crow) (local.get $ldc) (local.get $load) (local.get $bstride))))
+  ;; C[1×8] (+)= A[1×kc]·B[kc×8] for one ragged row of A (k stride sak) and a whole strip of C, then
+  ;; + bias and ReLU when asked; `load` = 1 adds what C holds. Four k at a time into four pairs of
+  ;; accumulators (so the multiply-adds of one row are not one dependency chain), then one at a time,
+  ;; and the four pairs summed.
+  (func $row1 (param $a i32) (param $sak i32) (param $bp i32) (param $bstride i32) (param $kc i32)
+        (param $c i32) (param $load i32) (param $bias i32) (param $relu i32)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128) (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (local $b0 v128) (local $b1 v128) (local $v v128) (local $end i32) (local $end4 i32)
+    (local.set $end (i32.add (local.get $bp) (i32.mul (local.get $kc) (local.get $bstride))))
+    (local.set $end4 (i32.add (local.get $bp) (i32.mul (i32.and (local.get $kc) (i32.const -4)) (local.get $bstride))))
+    (block $d4 (loop $k4
+      (br_if $d4 (i32.ge_u (local.get $bp) (local.get $end4)))
+      (local.set $v (v128.load32_splat (local.get $a)))
+      (local.set $b0 (v128.load (local.get $bp)))
+      (local.set $b1 (v128.load offset=16 (local.get $bp)))
+      (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $v) (local.get $b0))))
+      (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $v) (local.get $b1))))
+      (local.set $a (i32.add (local.get $a) (local.get $sak)))
+      (local.set $bp (i32.add (local.get $bp) (local.get $bstride)))
+      (local.set $v (v128.load32_splat (local.get $a)))
+      (local.set $b0 (v128.load (local.get $bp)))
+      (local.set $b1 (v128.load offset=16 (local.get $bp)))
+      (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $v) (local.get $b0))))
+      (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $v) (local.get $b1))))
+      (local.set $a (i32.add (local.get $a) (local.get $sak)))
+      (local.set $bp (i32.add (local.get $bp) (local.get $bstride)))
+      (local.set $v (v128.load32_splat (local.get $a)))
+      (local.set $b0 (v128.load (local.get $bp)))
+      (local.set $b1 (v128.load offset=16 (local.get $bp)))
+      (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $v) (local.get $b0))))
+      (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $v) (local.get $b1))))
+      (local.set $a (i32.add (local.get $a) (local.get $sak)))
+      (local.set $bp (i32.add (local.get $bp) (local.get $bstride)))
+      (local.set $v (v128.load32_splat (local.get $a)))
+      (local.set $b0 (v128.load (local.get $bp)))
+      (local.set $b1 (v128.load offset=16 (local.get $bp)))
+      (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $v) (local.get $b0))))
+      (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $v) (local.get $b1))))
+      (local.set $a (i32.add (local.get $a) (local.get $sak)))
+      (local.set $bp (i32.add (local.get $bp) (local.get $bstride)))
+      (br $k4)))
+    (block $d1 (loop $k1
+      (br_if $d1 (i32.ge_u (local.get $bp) (local.get $end)))
+      (local.set $v (v128.load32_splat (local.get $a)))
+      (local.set $b0 (v128.load (local.get $bp)))
+      (local.set $b1 (v128.load offset=16 (local.get $bp)))
+      (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $v) (local.get $b0))))
+      (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $v) (local.get $b1))))
+      (local.set $a (i32.add (local.get $a) (local.get $sak)))
+      (local.set $bp (i32.add (local.get $bp) (local.get $bstride)))
+      (br $k1)))
+    (local.set $c00 (f32x4.add (f32x4.add (local.get $c00) (local.get $c10)) (f32x4.add (local.get $c20) (local.get $c30))))
+    (local.set $c01 (f32x4.add (f32x4.add (local.get $c01) (local.get $c11)) (f32x4.add (local.get $c21) (local.get $c31))))
+    (if (local.get $load) (then
+      (local.set $c00 (f32x4.add (local.get $c00) (v128.load (local.get $c))))
+      (local.set $c01 (f32x4.add (local.get $c01) (v128.load offset=16 (local.get $c))))))
+    (if (local.get $bias) (then
+      (local.set $c00 (f32x4.add (local.get $c00) (v128.load (local.get $bias))))
+      (local.set $c01 (f32x4.add (local.get $c01) (v128.load offset=16 (local.get $bias))))))
+    (if (local.get $relu) (then
+      (local.set $c00 (f32x4.pmax (local.get $c00) (v128.const i32x4 0 0 0 0)))
+      (local.set $c01 (f32x4.pmax (local.get $c01) (v128.const i32x4 0 0 0 0)))))
+    (v128.store (local.get $c) (local.get $c00))
+    (v128.store offset=16 (local.get $c) (local.get $c01))
+  )
+
+  ;; One ragged tile (rows ≤ 4 of C, cols ≤ 8 of its strip) computed in the 4×8 tile at $tmp: C's
+  ;; partial sums copied in when `load`, the tile, then its rows × cols copied out.
+  (func $edge_tile (param $a i32) (param $sar i32) (param $sak i32) (param $rows i32) (param $cols i32) (param $bp i32) (param $bstride i32) (param $kc i32)
+        (param $c i32) (param $ldc i32) (param $load i32) (param $bias i32) (param $relu i32) (param $tmp i32)
+    (if (local.get $load) (then
+      (call $copy_tile (local.get $c) (local.get $ldc) (local.get $tmp) (i32.const 32) (local.get $rows) (local.get $cols))))
+    (call $tiles (local.get $a) (local.get $sar) (local.get $sak) (local.get $rows) (i32.const 1) (i32.const 0)
+      (local.get $bp) (local.get $bstride) (i32.const 0) (local.get $kc)
+      (local.get $tmp) (i32.const 32) (i32.const 0) (local.get $load) (local.get $bias) (i32.const 0) (local.get $relu))
+    (call $copy_tile (local.get $tmp) (i32.const 32) (local.get $c) (local.get $ldc) (local.get $rows) (local.get $cols))
+  )
+
+  ;; dst rows (dld bytes apart) = src rows (sld bytes apart): `rows` rows of `cols` floats.
+  (func $copy_tile (param $src i32) (param $sld i32) (param $dst i32) (param $dld i32) (param $rows i32) (param $cols i32)
+    (local $r i32) (local $j i32) (local $bytes i32)
+    (local.set $bytes (i32.shl (local.get $cols) (i32.const 2)))
+    (block $rdone (loop $rloop
+      (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $j (i32.const 0))
+      (block $jdone (loop $jloop
+        (br_if $jdone (i32.ge_u (local.get $j) (local.get $bytes)))
+        (f32.store (i32.add (local.get $dst) (local.get $j)) (f32.load (i32.add (local.get $src) (local.get $j))))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $jloop)))
+      (local.set $src (i32.add (local.get $src) (local.get $sld)))
+      (local.set $dst (i32.add (local.get $dst) (local.get $dld)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rloop)))
+  )
+
+  ;; The multiply-add throughput probe of `bench gemm`: $iterations rounds of 24 independent f32x4
+  ;; multiply-adds into twelve accumulators, written in the GEMM's own form (so the fused build
+  ;; turns them into the same relaxed_madd), with no loads or stores in the loop. The accumulators'
+  ;; sum is stored at $out so that none of the work is dead.
+  (func (export "fma_peak") (param $iterations i32) (param $out i32)
+    (local $c00 v128) (local $c01 v128) (local $c02 v128) (local $c03 v128) (local $c04 v128) (local $c05 v128) (local $c10 v128) (local $c11 v128) (local $c12 v128) (local $c13 v128) (local $c14 v128) (local $c15 v128)
+    (local $v v128) (local $b v128)
+    (local.set $v (f32x4.splat (f32.const 0.5)))
+    (local.set $b (f32x4.splat (f32.const 0.25)))
+    (block $done (loop $round
+      (br_if $done (i32.eqz (local.get $iterations)))
+      (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c02 (f32x4.add (local.get $c02) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c03 (f32x4.add (local.get $c03) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c04 (f32x4.add (local.get $c04) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c05 (f32x4.add (local.get $c05) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c12 (f32x4.add (local.get $c12) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c13 (f32x4.add (local.get $c13) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c14 (f32x4.add (local.get $c14) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c15 (f32x4.add (local.get $c15) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c02 (f32x4.add (local.get $c02) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c03 (f32x4.add (local.get $c03) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c04 (f32x4.add (local.get $c04) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c05 (f32x4.add (local.get $c05) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c12 (f32x4.add (local.get $c12) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c13 (f32x4.add (local.get $c13) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c14 (f32x4.add (local.get $c14) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $c15 (f32x4.add (local.get $c15) (f32x4.mul (local.get $v) (local.get $b))))
+      (local.set $iterations (i32.sub (local.get $iterations) (i32.const 1)))
+      (br $round)))
+    (v128.store (local.get $out) (f32x4.add (f32x4.add (f32x4.add (f32x4.add (f32x4.add (f32x4.add (f32x4.add (f32x4.add (f32x4.add (f32x4.add (f32x4.add (local.get $c00) (local.get $c01)) (local.get $c02)) (local.get $c03)) (local.get $c04)) (local.get $c05)) (local.get $c10)) (local.get $c11)) (local.get $c12)) (local.get $c13)) (local.get $c14)) (local.get $c15)))
   )
 
   ;; Bp[strip][k][8] from B [K×N] row-major, or from Bᵀ stored [N×K] when $transposed; columns past
@@ -200,44 +406,6 @@
         (br $kloop)))
       (local.set $js (i32.add (local.get $js) (i32.const 1)))
       (br $sloop)))
-  )
-
-  ;; out[i][j] = act(C[i][j] + bias[j]) for i < M, j < N, where C has row stride $ldc floats.
-  ;; $bias = 0 means no bias; $relu = 1 clamps at 0 (a NaN stays NaN, so divergence is still seen).
-  ;; Four columns at a time, then one.
-  (func (export "epilogue") (param $c i32) (param $ldc i32) (param $M i32) (param $N i32) (param $bias i32)
-        (param $relu i32) (param $out i32)
-    (local $i i32) (local $j i32) (local $v f32) (local $src i32) (local $dst i32) (local $N4 i32) (local $w v128)
-    (local.set $dst (local.get $out))
-    (local.set $N4 (i32.and (local.get $N) (i32.const -4)))
-    (block $idone (loop $iloop
-      (br_if $idone (i32.ge_u (local.get $i) (local.get $M)))
-      (local.set $src (i32.add (local.get $c) (i32.shl (i32.mul (local.get $i) (local.get $ldc)) (i32.const 2))))
-      (local.set $j (i32.const 0))
-      (block $vdone (loop $vloop
-        (br_if $vdone (i32.ge_u (local.get $j) (local.get $N4)))
-        (local.set $w (v128.load (i32.add (local.get $src) (i32.shl (local.get $j) (i32.const 2)))))
-        (if (local.get $bias) (then
-          (local.set $w (f32x4.add (local.get $w) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))))
-        (if (local.get $relu) (then
-          (local.set $w (f32x4.max (local.get $w) (v128.const i32x4 0 0 0 0)))))
-        (v128.store (local.get $dst) (local.get $w))
-        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
-        (local.set $j (i32.add (local.get $j) (i32.const 4)))
-        (br $vloop)))
-      (block $jdone (loop $jloop
-        (br_if $jdone (i32.ge_u (local.get $j) (local.get $N)))
-        (local.set $v (f32.load (i32.add (local.get $src) (i32.shl (local.get $j) (i32.const 2)))))
-        (if (local.get $bias) (then
-          (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))))
-        (if (local.get $relu) (then
-          (local.set $v (f32.max (local.get $v) (f32.const 0)))))
-        (f32.store (local.get $dst) (local.get $v))
-        (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
-        (local.set $j (i32.add (local.get $j) (i32.const 1)))
-        (br $jloop)))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $iloop)))
   )
 
   ;; The backward pass of act(z) = max(z, 0) followed by a bias add, in one pass over rows × C:
