@@ -136,8 +136,8 @@
   ;; in L1: right for a transposed A, whose tile touches one line per k, when the whole K block of B
   ;; fits in L1 beside those lines. Bias and ReLU are applied as the last K
   ;; block is stored, so C is written once more per K block and never read again here. Tiles on the
-  ;; ragged edges are computed into the 4×8 tile at $tmp and copied out, except one ragged row
-  ;; across a whole strip, which $row1 computes in place.
+  ;; ragged edges (fewer than 4 rows or 8 columns) are computed into the 4×8 tile at $tmp and
+  ;; copied out.
   (func (export "gemm") (param $a i32) (param $sar i32) (param $sak i32) (param $b i32) (param $bstride i32) (param $sstride i32)
         (param $c i32) (param $ldc i32) (param $M i32) (param $N i32) (param $K i32) (param $bias i32) (param $relu i32) (param $tmp i32)
         (param $rowOuter i32) (param $kcmax i32)
@@ -200,18 +200,11 @@
                 (local.get $bk) (local.get $bstride) (i32.const 0) (local.get $kc)
                 (i32.add (local.get $cblock) (i32.shl (local.get $js) (i32.const 5))) (local.get $ldc) (i32.shl (local.get $ldc) (i32.const 2))
                 (local.get $load) (local.get $sbias) (i32.const 0) (local.get $trelu))
-              ;; a single ragged row on its own (a 4-row tile would repeat it three times), more in a tile
-              (if (i32.eq (local.get $rows) (i32.const 1))
-                (then
-                  (call $row1 (i32.add (local.get $ablock) (i32.mul (i32.shl (local.get $full) (i32.const 2)) (local.get $sar))) (local.get $sak)
-                    (local.get $bk) (local.get $bstride) (local.get $kc)
-                    (i32.add (i32.add (local.get $cblock) (i32.shl (local.get $js) (i32.const 5))) (i32.mul (i32.shl (local.get $full) (i32.const 2)) (local.get $ldc)))
-                    (local.get $load) (local.get $sbias) (local.get $trelu)))
-                (else (if (local.get $rows) (then
-                  (call $edge_tile (i32.add (local.get $ablock) (i32.mul (i32.shl (local.get $full) (i32.const 2)) (local.get $sar))) (local.get $sar) (local.get $sak)
-                    (local.get $rows) (i32.const 8) (local.get $bk) (local.get $bstride) (local.get $kc)
-                    (i32.add (i32.add (local.get $cblock) (i32.shl (local.get $js) (i32.const 5))) (i32.mul (i32.shl (local.get $full) (i32.const 2)) (local.get $ldc)))
-                    (local.get $ldc) (local.get $load) (local.get $sbias) (local.get $trelu) (local.get $tmp)))))))
+              (if (local.get $rows) (then
+                (call $edge_tile (i32.add (local.get $ablock) (i32.mul (i32.shl (local.get $full) (i32.const 2)) (local.get $sar))) (local.get $sar) (local.get $sak)
+                  (local.get $rows) (i32.const 8) (local.get $bk) (local.get $bstride) (local.get $kc)
+                  (i32.add (i32.add (local.get $cblock) (i32.shl (local.get $js) (i32.const 5))) (i32.mul (i32.shl (local.get $full) (i32.const 2)) (local.get $ldc)))
+                  (local.get $ldc) (local.get $load) (local.get $sbias) (local.get $trelu) (local.get $tmp)))))
             (else
               ;; the last, partial strip: every tile through $tmp
               (local.set $t (i32.const 0))
@@ -230,72 +223,6 @@
         (br $mblock)))
       (local.set $pc (i32.add (local.get $pc) (local.get $kc)))
       (br $kblock)))
-  )
-
-  ;; C[1×8] (+)= A[1×kc]·B[kc×8] for one ragged row of A (k stride sak) and a whole strip of C, then
-  ;; + bias and ReLU when asked; `load` = 1 adds what C holds. Four k at a time into four pairs of
-  ;; accumulators (so the multiply-adds of one row are not one dependency chain), then one at a time,
-  ;; and the four pairs summed.
-  (func $row1 (param $a i32) (param $sak i32) (param $bp i32) (param $bstride i32) (param $kc i32)
-        (param $c i32) (param $load i32) (param $bias i32) (param $relu i32)
-    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128) (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
-    (local $b0 v128) (local $b1 v128) (local $v v128) (local $end i32) (local $end4 i32)
-    (local.set $end (i32.add (local.get $bp) (i32.mul (local.get $kc) (local.get $bstride))))
-    (local.set $end4 (i32.add (local.get $bp) (i32.mul (i32.and (local.get $kc) (i32.const -4)) (local.get $bstride))))
-    (block $d4 (loop $k4
-      (br_if $d4 (i32.ge_u (local.get $bp) (local.get $end4)))
-      (local.set $v (v128.load32_splat (local.get $a)))
-      (local.set $b0 (v128.load (local.get $bp)))
-      (local.set $b1 (v128.load offset=16 (local.get $bp)))
-      (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $v) (local.get $b0))))
-      (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $v) (local.get $b1))))
-      (local.set $a (i32.add (local.get $a) (local.get $sak)))
-      (local.set $bp (i32.add (local.get $bp) (local.get $bstride)))
-      (local.set $v (v128.load32_splat (local.get $a)))
-      (local.set $b0 (v128.load (local.get $bp)))
-      (local.set $b1 (v128.load offset=16 (local.get $bp)))
-      (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $v) (local.get $b0))))
-      (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $v) (local.get $b1))))
-      (local.set $a (i32.add (local.get $a) (local.get $sak)))
-      (local.set $bp (i32.add (local.get $bp) (local.get $bstride)))
-      (local.set $v (v128.load32_splat (local.get $a)))
-      (local.set $b0 (v128.load (local.get $bp)))
-      (local.set $b1 (v128.load offset=16 (local.get $bp)))
-      (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $v) (local.get $b0))))
-      (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $v) (local.get $b1))))
-      (local.set $a (i32.add (local.get $a) (local.get $sak)))
-      (local.set $bp (i32.add (local.get $bp) (local.get $bstride)))
-      (local.set $v (v128.load32_splat (local.get $a)))
-      (local.set $b0 (v128.load (local.get $bp)))
-      (local.set $b1 (v128.load offset=16 (local.get $bp)))
-      (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $v) (local.get $b0))))
-      (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $v) (local.get $b1))))
-      (local.set $a (i32.add (local.get $a) (local.get $sak)))
-      (local.set $bp (i32.add (local.get $bp) (local.get $bstride)))
-      (br $k4)))
-    (block $d1 (loop $k1
-      (br_if $d1 (i32.ge_u (local.get $bp) (local.get $end)))
-      (local.set $v (v128.load32_splat (local.get $a)))
-      (local.set $b0 (v128.load (local.get $bp)))
-      (local.set $b1 (v128.load offset=16 (local.get $bp)))
-      (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $v) (local.get $b0))))
-      (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $v) (local.get $b1))))
-      (local.set $a (i32.add (local.get $a) (local.get $sak)))
-      (local.set $bp (i32.add (local.get $bp) (local.get $bstride)))
-      (br $k1)))
-    (local.set $c00 (f32x4.add (f32x4.add (local.get $c00) (local.get $c10)) (f32x4.add (local.get $c20) (local.get $c30))))
-    (local.set $c01 (f32x4.add (f32x4.add (local.get $c01) (local.get $c11)) (f32x4.add (local.get $c21) (local.get $c31))))
-    (if (local.get $load) (then
-      (local.set $c00 (f32x4.add (local.get $c00) (v128.load (local.get $c))))
-      (local.set $c01 (f32x4.add (local.get $c01) (v128.load offset=16 (local.get $c))))))
-    (if (local.get $bias) (then
-      (local.set $c00 (f32x4.add (local.get $c00) (v128.load (local.get $bias))))
-      (local.set $c01 (f32x4.add (local.get $c01) (v128.load offset=16 (local.get $bias))))))
-    (if (local.get $relu) (then
-      (local.set $c00 (f32x4.pmax (local.get $c00) (v128.const i32x4 0 0 0 0)))
-      (local.set $c01 (f32x4.pmax (local.get $c01) (v128.const i32x4 0 0 0 0)))))
-    (v128.store (local.get $c) (local.get $c00))
-    (v128.store offset=16 (local.get $c) (local.get $c01))
   )
 
   ;; One ragged tile (rows ≤ 4 of C, cols ≤ 8 of its strip) computed in the 4×8 tile at $tmp: C's
