@@ -413,3 +413,32 @@ describe('wasm training kernels agree with the cpu backend', () => {
     );
   });
 });
+
+describe('the project GEMM: a row of the product does not depend on the rows around it', () => {
+  // So a prediction is the same whether an image is scored alone or in a batch of any size, and a
+  // micro-batch's forward pass is the same in whatever batch it sits.
+  it('each row of A·B (and of act(A·B + b)) equals that row computed alone, to the bit', async () => {
+    await selectBackend('wasm');
+    fc.assert(
+      fc.property(
+        fc.record({ m: fc.integer({ min: 1, max: 13 }), k: fc.integer({ min: 1, max: 300 }), n: fc.integer({ min: 1, max: 40 }), seed: fc.integer(), relu: fc.boolean() }),
+        ({ m, k, n, seed, relu }) => {
+          const a = tf.tensor2d(floats(m * k, seed), [m, k]);
+          const b = tf.tensor2d(floats(k * n, seed + 1), [k, n]);
+          const bias = tf.tensor1d(floats(n, seed + 2));
+          const product = (x: tf.Tensor2D) => tf.fused.matMul({ a: x, b, bias, activation: relu ? 'relu' : 'linear' });
+          const whole = product(a);
+          const together = whole.dataSync();
+          for (let r = 0; r < m; r++) {
+            const row = tf.slice(a, [r, 0], [1, k]);
+            const alone = product(row);
+            expect(Array.from(alone.dataSync())).toEqual(Array.from(together.subarray(r * n, (r + 1) * n)));
+            tf.dispose([row, alone]);
+          }
+          tf.dispose([a, b, bias, whole]);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+});
