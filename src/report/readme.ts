@@ -19,7 +19,7 @@ const signed = (n: number, digits = 3): string => (n >= 0 ? '+' : '') + fixed(n,
 const ms = (n: number): string => `${grouped(n)} ms`;
 
 function machineLine(m: Machine): string {
-  return `Measured on ${m.date}: ${m.cpuModel}, ${m.cores} cores, Node ${m.node.replace(/^v/, '')}, load average ${m.loadAverage.toFixed(2)} when it started.`;
+  return `Measured on ${m.date}: ${m.cpuModel}, ${m.cores} core${m.cores === 1 ? "" : "s"}, Node ${m.node.replace(/^v/, '')}, load average ${m.loadAverage.toFixed(2)} when it started.`;
 }
 
 interface SummaryRow {
@@ -198,6 +198,28 @@ const benchTraining: Renderer = (root) => {
   return `${machineLine(r.machine)}\n\n${sections.join('\n\n')}`;
 };
 
+/** The project GEMM's rate on square and convolution shapes, as a share of one core's measured multiply-add peak. */
+const benchGemm: Renderer = (root) => {
+  const file = join(root, 'results/bench/gemm.json');
+  if (!existsSync(file)) return null;
+  const g = JSON.parse(readFileSync(file, 'utf8')) as {
+    machine: Machine;
+    multiplyAdd: string;
+    clock: string;
+    peakGflops: number;
+    repetitions: number;
+    rows: Array<{ name: string; M: number; K: number; N: number; transposeA: boolean; transposeB: boolean; biasRelu: boolean; gflops: number; shareOfPeak: number }>;
+  };
+  const rows = g.rows.map((r) => {
+    const form = [r.transposeA ? 'Aᵀ' : '', r.transposeB ? 'Bᵀ' : '', r.biasRelu ? '+ bias, ReLU' : ''].filter(Boolean).join(', ');
+    return `| ${r.name} | ${grouped(r.M)} × ${grouped(r.K)} × ${grouped(r.N)}${form ? ` (${form})` : ''} | ${r.gflops.toFixed(1)} | ${Math.round(r.shareOfPeak * 100)} % |`;
+  });
+  return (
+    `${machineLine(g.machine)} Peak: ${g.peakGflops.toFixed(1)} GFLOP/s of independent \`${g.multiplyAdd}\` on one core; each case is the median of ${g.repetitions} repetitions, timed by ${g.clock}.\n\n` +
+    `| case | M × K × N | GFLOP/s | share of peak |\n|---|---|---:|---:|\n${rows.join('\n')}`
+  );
+};
+
 /** The part of `results/calibration/verdicts.json` the README shows. */
 interface CalibrationView {
   suite: string;
@@ -306,6 +328,7 @@ export const README_BLOCKS: Record<string, Renderer> = {
   'bench-data': benchData,
   'bench-folder': benchFolder,
   'bench-training': benchTraining,
+  'bench-gemm': benchGemm,
   calibration,
   'folder-transfer': folderTransfer,
 };
