@@ -189,6 +189,52 @@ describe('wasm training kernels agree with the cpu backend', () => {
     );
   });
 
+  it('direct convolution (1–4 input channels, output channels a multiple of 4): forward with bias/relu, and filter gradient', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        convArb.chain((c) =>
+          fc.record({
+            c: fc.constant(c),
+            ci: fc.integer({ min: 1, max: 4 }),
+            co: fc.constantFrom(4, 8, 12, 16, 20, 32, 36),
+            w: fc.integer({ min: 1, max: 13 }),
+            relu: fc.boolean(),
+          }),
+        ),
+        async ({ c: base, ci, co, w, relu }) => {
+          const c = { ...base, ci, co, w };
+          const info = geometry(c);
+          fc.pre(info !== null && info.outHeight > 0 && info.outWidth > 0);
+          const x = floats(c.n * c.h * c.w * c.ci, c.seed);
+          const filter = floats(c.kh * c.kw * c.ci * c.co, c.seed + 1);
+          const bias = floats(c.co, c.seed + 2);
+          const dy = floats(info!.outShape.reduce((a, b) => a * b, 1), c.seed + 3);
+          const run = () => {
+            const xs = tf.tensor4d(x, [c.n, c.h, c.w, c.ci]);
+            const fs = tf.tensor4d(filter, [c.kh, c.kw, c.ci, c.co]);
+            const y = tf.fused.conv2d({ x: xs, filter: fs, strides: c.stride, pad: c.pad, dilations: c.dilation, bias: tf.tensor1d(bias), activation: relu ? 'relu' : 'linear' });
+            const parts = [tf.reshape(y, [-1])];
+            if (c.dilation === 1) {
+              const dW = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x: xs, dy: tf.tensor(dy, info!.outShape) }, {
+                strides: c.stride,
+                pad: c.pad,
+                dataFormat: 'NHWC',
+                dimRoundingMode: undefined,
+                filterShape: fs.shape,
+              } as unknown as tf.NamedAttrMap) as tf.Tensor;
+              parts.push(tf.reshape(dW, [-1]));
+            }
+            return tf.concat(parts);
+          };
+          const want = await onBackend('cpu', run);
+          const got = await onBackend('wasm', run);
+          expect(relativeError(got, want)).toBeLessThanOrEqual(TOLERANCE);
+        },
+      ),
+      { numRuns: 2 * RUNS },
+    );
+  });
+
   it('Identity: shares the data, and the copy outlives the original', async () => {
     await selectBackend('wasm');
     const a = tf.tensor([1, 2, 3, 4]);

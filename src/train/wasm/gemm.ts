@@ -37,16 +37,16 @@ export interface GemmExports {
   ): void;
   /**
    * act(conv2d(x, w) + bias) into out without im2col columns in memory (bias = 0 for none, relu = 1);
-   * CO a multiple of 4; `patch` is (OW + 1)·KH·KW·C floats of scratch.
+   * CO a multiple of 4; `patch` is 2·KH·KW·C floats of scratch.
    */
   conv_direct(
     x: number, w: number, bias: number, relu: number, out: number, N: number, H: number, W: number, C: number, KH: number, KW: number,
     sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, OH: number, OW: number, CO: number, patch: number,
   ): void;
-  /** dW += the filter gradient of conv_direct's convolution for dy (dW zeroed by the caller); `patch` is OW·KH·KW·C floats of scratch. */
+  /** dW += the filter gradient of conv_direct's convolution for dy (dW zeroed by the caller); CO a multiple of 4. */
   conv_direct_filter(
     x: number, dy: number, dW: number, N: number, H: number, W: number, C: number, KH: number, KW: number,
-    sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, OH: number, OW: number, CO: number, patch: number,
+    sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, OH: number, OW: number, CO: number,
   ): void;
   /** 2×2 stride-2 'valid' max pool of NHWC x (C a multiple of 4) into out [N, OH, OW, C]. */
   max_pool2(x: number, out: number, N: number, H: number, W: number, C: number, OH: number, OW: number): void;
