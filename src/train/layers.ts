@@ -75,6 +75,19 @@ function customOp<T extends tf.Tensor>(x: tf.Tensor, params: tf.Tensor[], inputG
   return op(...params) as T;
 }
 
+/**
+ * Saves `tensors` for the backward pass and returns how to get them back from `saved`. Variables
+ * (the weights) are not cloned: they keep their values until the optimiser's step, after the
+ * backward pass, so a clone would only be one more Identity launch per layer and step.
+ */
+function saveForBackward(save: tf.GradSaveFunc, tensors: tf.Tensor[]): (saved: tf.Tensor[]) => tf.Tensor[] {
+  save(tensors.filter((t) => !(t instanceof tf.Variable)));
+  return (saved) => {
+    let next = 0;
+    return tensors.map((t) => (t instanceof tf.Variable ? t : saved[next++]));
+  };
+}
+
 /** act(x·w + b) for x [n, in], w [in, out], b [out]. */
 export function dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation: Activation, inputGradient: boolean): tf.Tensor2D {
   return customOp<tf.Tensor2D>(x, [w, b], inputGradient, (xs, [ws, bs], save) => {
@@ -90,11 +103,11 @@ export function dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation
       } as unknown as tf.NamedAttrMap) as tf.Tensor,
       [n, outputs],
     );
-    save([xs, ws, y]);
+    const restore = saveForBackward(save, [xs, ws, y]);
     return {
       value: y,
       gradFunc: (dy, saved, wantInput) => {
-        const [sx, sw, sy] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+        const [sx, sw, sy] = restore(saved) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
         const [dz, db] = activation === 'relu' ? reluBiasGrad(dy, sy) : [dy, tf.sum(dy, 0)];
         return [wantInput ? tf.matMul(dz as tf.Tensor2D, sw, false, true) : null, tf.matMul(sx, dz as tf.Tensor2D, true, false), db];
       },
@@ -135,11 +148,11 @@ export function conv2dSame(x: tf.Tensor4D, filter: tf.Tensor4D, b: tf.Tensor1D, 
   const strides: [number, number] = [stride, stride];
   return customOp<tf.Tensor4D>(x, [filter, b], inputGradient, (xs, [fs, bs], save) => {
     const y = convolve(xs as tf.Tensor4D, fs as tf.Tensor4D, bs as tf.Tensor1D, activation, strides);
-    save([xs, fs, y]);
+    const restore = saveForBackward(save, [xs, fs, y]);
     return {
       value: y,
       gradFunc: (dy, saved, wantInput) => {
-        const [sx, sf, sy] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+        const [sx, sf, sy] = restore(saved) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
         const [dz, db] = activation === 'relu' ? reluBiasGrad(dy, sy) : [dy, tf.sum(dy, [0, 1, 2])];
         return convGradients(dz as tf.Tensor4D, db, sx, sf, strides, wantInput);
       },
@@ -157,11 +170,11 @@ export function conv2dSameReluPool(x: tf.Tensor4D, filter: tf.Tensor4D, b: tf.Te
   const strides: [number, number] = [1, 1];
   return customOp<tf.Tensor4D>(x, [filter, b], inputGradient, (xs, [fs, bs], save) => {
     const y = convolve(xs as tf.Tensor4D, fs as tf.Tensor4D, bs as tf.Tensor1D, 'relu', strides);
-    save([xs, fs, y]);
+    const restore = saveForBackward(save, [xs, fs, y]);
     return {
       value: tf.maxPool(y, 2, 2, 'valid'),
       gradFunc: (dy, saved, wantInput) => {
-        const [sx, sf, sy] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+        const [sx, sf, sy] = restore(saved) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
         const [dz, db] = maxPool2ReluBiasGrad(dy as tf.Tensor4D, sy);
         return convGradients(dz as tf.Tensor4D, db, sx, sf, strides, wantInput);
       },

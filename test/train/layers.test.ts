@@ -108,6 +108,33 @@ describe('layers', () => {
     tf.dispose([x, w, b, dw, want]);
   });
 
+  it('weights given as variables are read in place by the backward pass (no Identity clone), with the same gradients', async () => {
+    await selectBackend('wasm');
+    const x = tf.tensor4d(floats(2 * 6 * 6 * 4, 9), [2, 6, 6, 4]);
+    const f = floats(3 * 3 * 4 * 8, 10);
+    const b = floats(8, 11);
+    const plain = tf.tidy(() =>
+      tf.grads((fs: tf.Tensor, bs: tf.Tensor) => tf.sum(conv2dSameReluPool(x, fs as tf.Tensor4D, bs as tf.Tensor1D, true)))([tf.tensor4d(f, [3, 3, 4, 8]), tf.tensor1d(b)]),
+    );
+    const fv = tf.variable(tf.tensor4d(f, [3, 3, 4, 8]));
+    const bv = tf.variable(tf.tensor1d(b));
+    const cloned: number[][] = [];
+    const identity = tf.getKernel(tf.Identity, 'wasm')!;
+    tf.unregisterKernel(tf.Identity, 'wasm');
+    tf.registerKernel({ ...identity, kernelFunc: (args) => (cloned.push([...(args.inputs.x as tf.TensorInfo).shape]), identity.kernelFunc(args)) });
+    let viaVariables: tf.NamedTensorMap;
+    try {
+      viaVariables = tf.variableGrads(() => tf.sum(conv2dSameReluPool(x, fv as tf.Tensor4D, bv as tf.Tensor1D, true)) as tf.Scalar, [fv, bv]).grads;
+    } finally {
+      tf.unregisterKernel(tf.Identity, 'wasm');
+      tf.registerKernel(identity);
+    }
+    expect(cloned).not.toContainEqual([3, 3, 4, 8]);
+    expect(Array.from(viaVariables[fv.name].dataSync())).toEqual(Array.from(plain[0].dataSync()));
+    expect(Array.from(viaVariables[bv.name].dataSync())).toEqual(Array.from(plain[1].dataSync()));
+    tf.dispose([x, fv, bv, ...plain, ...Object.values(viaVariables)]);
+  });
+
   it('call _FusedMatMul with rank-3 operands, as tf.fused.matMul does (some backends read shape[2])', async () => {
     await selectBackend('cpu');
     const original = tf.getKernel(tf._FusedMatMul, 'cpu')!;
