@@ -200,10 +200,8 @@ function buildCnn(shape: ModelShape, rng: Rng): Model {
   const [w3, b3] = dense(rng.fork(3), flat, 64);
   const [w4, b4] = dense(rng.fork(4), 64, shape.labels);
   return new VariableModel('cnn', shape, [k1, c1, k2, c2, w3, b3, w4, b4], (x) => {
-    const a1 = layers.conv2dSameRelu(x, k1 as tf.Tensor4D, c1 as tf.Tensor1D, false);
-    const p1 = tf.maxPool(a1, 2, 2, 'valid');
-    const a2 = layers.conv2dSameRelu(p1, k2 as tf.Tensor4D, c2 as tf.Tensor1D, true);
-    const p2 = tf.maxPool(a2, 2, 2, 'valid');
+    const p1 = layers.conv2dSameReluPool(x, k1 as tf.Tensor4D, c1 as tf.Tensor1D, false);
+    const p2 = layers.conv2dSameReluPool(p1, k2 as tf.Tensor4D, c2 as tf.Tensor1D, true);
     const h3 = layers.dense(tf.reshape(p2, [x.shape[0], flat]) as tf.Tensor2D, w3 as tf.Tensor2D, b3 as tf.Tensor1D, 'relu', true);
     return layers.dense(h3, w4 as tf.Tensor2D, b4 as tf.Tensor1D, 'linear', true);
   }, (input) => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/train/backend.js';
 import { wasmTrainingKernels } from '../../src/train/kernels/register.js';
 import { Adam } from '../../src/train/adam.js';
-import { RELU_BIAS_GRAD_KERNEL } from '../../src/train/layers.js';
+import { conv2dSameReluPool, MAX_POOL2_RELU_BIAS_GRAD_KERNEL, RELU_BIAS_GRAD_KERNEL } from '../../src/train/layers.js';
 import { floats, onBackend, relativeError } from './helpers.js';
 import '../../src/train/gradients.js';
 
@@ -67,7 +67,7 @@ describe('wasm training kernels agree with the cpu backend', () => {
   it('registers the kernels it claims to', async () => {
     await selectBackend('wasm');
     const names = wasmTrainingKernels.map((k) => k.kernelName).sort();
-    expect(names).toEqual(['BatchMatMul', 'Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'FusedConv2D', 'Identity', 'MaxPoolGrad', 'SkewbenchAdamStep', 'SkewbenchReluBiasGrad', 'Sum', '_FusedMatMul']);
+    expect(names).toEqual(['BatchMatMul', 'Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'FusedConv2D', 'Identity', 'MaxPool', 'MaxPoolGrad', 'SkewbenchAdamStep', 'SkewbenchMaxPool2ReluBiasGrad', 'SkewbenchReluBiasGrad', 'Sum', '_FusedMatMul']);
     for (const k of wasmTrainingKernels) expect(tf.getKernel(k.kernelName, 'wasm')?.kernelFunc).toBe(k.kernelFunc);
   });
 
@@ -226,6 +226,52 @@ describe('wasm training kernels agree with the cpu backend', () => {
     );
   });
 
+  it('direct convolution (1–4 input channels, output channels a multiple of 4): forward with bias/relu, and filter gradient', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        convArb.chain((c) =>
+          fc.record({
+            c: fc.constant(c),
+            ci: fc.integer({ min: 1, max: 4 }),
+            co: fc.constantFrom(4, 8, 12, 16, 20, 32, 36),
+            w: fc.integer({ min: 1, max: 13 }),
+            relu: fc.boolean(),
+          }),
+        ),
+        async ({ c: base, ci, co, w, relu }) => {
+          const c = { ...base, ci, co, w };
+          const info = geometry(c);
+          fc.pre(info !== null && info.outHeight > 0 && info.outWidth > 0);
+          const x = floats(c.n * c.h * c.w * c.ci, c.seed);
+          const filter = floats(c.kh * c.kw * c.ci * c.co, c.seed + 1);
+          const bias = floats(c.co, c.seed + 2);
+          const dy = floats(info!.outShape.reduce((a, b) => a * b, 1), c.seed + 3);
+          const run = () => {
+            const xs = tf.tensor4d(x, [c.n, c.h, c.w, c.ci]);
+            const fs = tf.tensor4d(filter, [c.kh, c.kw, c.ci, c.co]);
+            const y = tf.fused.conv2d({ x: xs, filter: fs, strides: c.stride, pad: c.pad, dilations: c.dilation, bias: tf.tensor1d(bias), activation: relu ? 'relu' : 'linear' });
+            const parts = [tf.reshape(y, [-1])];
+            if (c.dilation === 1) {
+              const dW = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x: xs, dy: tf.tensor(dy, info!.outShape) }, {
+                strides: c.stride,
+                pad: c.pad,
+                dataFormat: 'NHWC',
+                dimRoundingMode: undefined,
+                filterShape: fs.shape,
+              } as unknown as tf.NamedAttrMap) as tf.Tensor;
+              parts.push(tf.reshape(dW, [-1]));
+            }
+            return tf.concat(parts);
+          };
+          const want = await onBackend('cpu', run);
+          const got = await onBackend('wasm', run);
+          expect(relativeError(got, want)).toBeLessThanOrEqual(TOLERANCE);
+        },
+      ),
+      { numRuns: 2 * RUNS },
+    );
+  });
+
   it('Identity: shares the data, and the copy outlives the original', async () => {
     await selectBackend('wasm');
     const a = tf.tensor([1, 2, 3, 4]);
@@ -271,9 +317,10 @@ describe('wasm training kernels agree with the cpu backend', () => {
     );
   });
 
-  it('Conv2DBackpropInput: shapes, strides, paddings and (with stride 1) dilations', async () => {
+  it('Conv2DBackpropInput: shapes, strides, paddings and (with stride 1) dilations; stride 1 with whole SIMD lanes of input channels runs as a forward convolution', async () => {
     await fc.assert(
-      fc.asyncProperty(convArb, async (c) => {
+      fc.asyncProperty(convArb.chain((c) => fc.record({ c: fc.constant(c), ci: fc.constantFrom(c.ci, 4, 8, 16) })), async ({ c: base, ci }) => {
+        const c = { ...base, ci };
         const info = geometry(c)!;
         const filter = floats(c.kh * c.kw * c.ci * c.co, c.seed);
         const dy = floats(c.n * info.outHeight * info.outWidth * c.co, c.seed + 1);
@@ -295,7 +342,7 @@ describe('wasm training kernels agree with the cpu backend', () => {
         );
         expect(relativeError(got, want)).toBeLessThanOrEqual(TOLERANCE);
       }),
-      { numRuns: RUNS },
+      { numRuns: 2 * RUNS },
     );
   });
 
@@ -329,6 +376,119 @@ describe('wasm training kernels agree with the cpu backend', () => {
           };
           const want = await onBackend('cpu', run);
           const got = await onBackend('wasm', run);
+          expect(relativeError(got, want)).toBeLessThanOrEqual(TOLERANCE);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('MaxPool: 2×2 stride 2 valid (own kernel, odd sizes drop a row/column) and other windows (builtin)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          n: fc.integer({ min: 1, max: 2 }),
+          h: fc.integer({ min: 2, max: 9 }),
+          w: fc.integer({ min: 2, max: 9 }),
+          c: fc.integer({ min: 1, max: 12 }),
+          size: fc.constantFrom(2, 2, 3),
+          stride: fc.constantFrom(2, 2, 1),
+          pad: fc.constantFrom('valid' as const, 'valid' as const, 'same' as const),
+          seed: fc.integer(),
+        }),
+        async (p) => {
+          fc.pre(p.pad === 'same' || (p.size <= p.h && p.size <= p.w));
+          const x = floats(p.n * p.h * p.w * p.c, p.seed, 0.3);
+          const run = () => tf.maxPool(tf.tensor4d(x, [p.n, p.h, p.w, p.c]), p.size, p.stride, p.pad);
+          const want = await onBackend('cpu', run);
+          const got = await onBackend('wasm', run);
+          expect(relativeError(got, want)).toBeLessThanOrEqual(TOLERANCE);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('SkewbenchMaxPool2ReluBiasGrad: MaxPoolGrad then dy·[y > 0] and its column sums, ties and odd sizes included', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          n: fc.integer({ min: 1, max: 2 }),
+          h: fc.integer({ min: 2, max: 9 }),
+          w: fc.integer({ min: 2, max: 9 }),
+          c: fc.integer({ min: 1, max: 12 }),
+          seed: fc.integer(),
+        }),
+        async (p) => {
+          const shape = [p.n, p.h, p.w, p.c];
+          // a ReLU output: a third exactly 0, the rest on a coarse grid so windows hold equal positive maxima
+          const y = floats(p.n * p.h * p.w * p.c, p.seed, 0.33).map((v) => Math.round(Math.abs(v) * 3) / 3);
+          const pooled = [p.n, Math.floor(p.h / 2), Math.floor(p.w / 2), p.c];
+          const dy = floats(pooled.reduce((a, b) => a * b, 1), p.seed + 1);
+          const want = await onBackend('cpu', () => {
+            const ys = tf.tensor4d(y, shape as [number, number, number, number]);
+            const routed = tf.engine().runKernel(tf.MaxPoolGrad, { dy: tf.tensor(dy, pooled), input: ys, output: tf.maxPool(ys, 2, 2, 'valid') }, {
+              filterSize: 2,
+              strides: 2,
+              pad: 'valid',
+              dimRoundingMode: undefined,
+            } as unknown as tf.NamedAttrMap) as tf.Tensor;
+            const dz = tf.mul(routed, tf.step(ys));
+            return tf.concat([tf.reshape(dz, [-1]), tf.sum(dz, [0, 1, 2])]);
+          });
+          const got = await onBackend('wasm', () => {
+            const [dz, db] = tf.engine().runKernel(MAX_POOL2_RELU_BIAS_GRAD_KERNEL, { dy: tf.tensor(dy, pooled), y: tf.tensor(y, shape) }, {}) as tf.Tensor[];
+            expect(dz.shape).toEqual(shape);
+            expect(db.shape).toEqual([p.c]);
+            return tf.concat([tf.reshape(dz, [-1]), db]);
+          });
+          expect(relativeError(got, want)).toBeLessThanOrEqual(TOLERANCE);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('conv2dSameReluPool: output and gradients on wasm equal cpu tfjs ops for conv → relu → 2×2 max pool', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          n: fc.integer({ min: 1, max: 2 }),
+          h: fc.integer({ min: 2, max: 9 }),
+          w: fc.integer({ min: 2, max: 9 }),
+          ci: fc.integer({ min: 1, max: 6 }),
+          co: fc.constantFrom(1, 3, 4, 5, 8, 12, 16, 20, 32),
+          k: fc.constantFrom(1, 3, 3),
+          inputGradient: fc.boolean(),
+          seed: fc.integer(),
+        }),
+        async (p) => {
+          const xv = floats(p.n * p.h * p.w * p.ci, p.seed);
+          const fv = floats(p.k * p.k * p.ci * p.co, p.seed + 1);
+          const bv = floats(p.co, p.seed + 2);
+          const pooled = [p.n, Math.floor(p.h / 2), Math.floor(p.w / 2), p.co];
+          const up = floats(pooled.reduce((a, b) => a * b, 1), p.seed + 3);
+          const run = (fused: boolean) => () => {
+            const x = tf.tensor4d(xv, [p.n, p.h, p.w, p.ci]);
+            const f = tf.tensor4d(fv, [p.k, p.k, p.ci, p.co]);
+            const b = tf.tensor1d(bv);
+            const upstream = tf.tensor(up, pooled);
+            const block = (xs: tf.Tensor, fs: tf.Tensor, bs: tf.Tensor) =>
+              fused
+                ? conv2dSameReluPool(xs as tf.Tensor4D, fs as tf.Tensor4D, bs as tf.Tensor1D, p.inputGradient)
+                : tf.maxPool(tf.relu(tf.add(tf.conv2d(xs as tf.Tensor4D, fs as tf.Tensor4D, 1, 'same'), bs)) as tf.Tensor4D, 2, 2, 'valid');
+            const loss = (xs: tf.Tensor, fs: tf.Tensor, bs: tf.Tensor) => tf.sum(tf.mul(block(xs, fs, bs), upstream));
+            // without the input gradient the fused op has no x input: only the weights' gradients exist
+            const grads =
+              fused && !p.inputGradient
+                ? [tf.zerosLike(x), ...tf.grads((fs: tf.Tensor, bs: tf.Tensor) => loss(x, fs, bs))([f, b])]
+                : tf.grads(loss)([x, f, b]);
+            if (!p.inputGradient) grads[0] = tf.zerosLike(x);
+            const parts = [block(x, f, b), ...grads];
+            return tf.concat(parts.map((t) => tf.reshape(t, [-1])));
+          };
+          const want = await onBackend('cpu', run(false));
+          const got = await onBackend('wasm', run(true));
           expect(relativeError(got, want)).toBeLessThanOrEqual(TOLERANCE);
         },
       ),

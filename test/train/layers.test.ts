@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import '../../src/train/gradients.js';
 import { selectBackend } from '../../src/train/backend.js';
-import { conv2dSame, conv2dSameRelu, dense } from '../../src/train/layers.js';
+import { conv2dSame, conv2dSameRelu, conv2dSameReluPool, dense } from '../../src/train/layers.js';
 import { floats, relativeError } from './helpers.js';
 
 /** Output and gradients (x, w, b) of `layer` and of a plain-ops reference, under the same upstream weights. */
@@ -51,6 +51,15 @@ describe('layers', () => {
         2,
       );
       got.forEach((g, i) => expect(relativeError(g, want[i])).toBeLessThanOrEqual(1e-5));
+      for (const [h, w] of [[6, 4], [7, 5]]) {
+        const pooled = compare(
+          (x, w, b) => conv2dSameReluPool(x as tf.Tensor4D, w as tf.Tensor4D, b as tf.Tensor1D, true),
+          (x, w, b) => tf.maxPool(tf.relu(tf.add(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'), b)) as tf.Tensor4D, 2, 2, 'valid'),
+          { x: [2, h, w, 3], w: [3, 3, 3, 8], b: [8] },
+          h,
+        );
+        pooled.got.forEach((g, i) => expect(relativeError(g, pooled.want[i]), `pool ${h}×${w}, output ${i}`).toBeLessThanOrEqual(1e-5));
+      }
     });
 
     it(`${backend}: strided and linear convolutions (the resnet's) equal the plain ops, forward and backward`, async () => {
@@ -71,15 +80,59 @@ describe('layers', () => {
     });
   }
 
-  it('skip the input gradient of a first layer (zeros, not computed)', async () => {
+  it('skip the input gradient of a first layer: x is no input of the op, the weights get theirs', async () => {
     await selectBackend('wasm');
     const x = tf.tensor2d(floats(12, 5), [3, 4]);
     const w = tf.tensor2d(floats(8, 6), [4, 2]);
     const b = tf.tensor1d([0.1, -0.2]);
-    const [dx, dw] = tf.grads((xs: tf.Tensor, ws: tf.Tensor) => tf.sum(dense(xs as tf.Tensor2D, ws as tf.Tensor2D, b, 'linear', false)))([x, w]);
-    expect(Array.from(dx.dataSync()).every((v) => v === 0)).toBe(true);
+    const loss = (first: boolean) => (xs: tf.Tensor, ws: tf.Tensor) => tf.sum(dense(xs as tf.Tensor2D, ws as tf.Tensor2D, b, 'relu', !first));
+    expect(() => tf.grads(loss(true))([x, w])).toThrow(/gradient/);
+    const [dw] = tf.grads((ws: tf.Tensor) => loss(true)(x, ws))([w]);
+    const [, want] = tf.grads(loss(false))([x, w]);
+    expect(Array.from(dw.dataSync())).toEqual(Array.from(want.dataSync()));
     expect(Array.from(dw.dataSync()).some((v) => v !== 0)).toBe(true);
-    tf.dispose([x, w, b, dx, dw]);
+    let zerosLike = 0;
+    const counting = tf.getKernel(tf.ZerosLike, 'wasm')!;
+    tf.unregisterKernel(tf.ZerosLike, 'wasm');
+    tf.registerKernel({ ...counting, kernelFunc: (args) => (zerosLike++, counting.kernelFunc(args)) });
+    try {
+      const filter = tf.tensor4d(floats(3 * 3 * 4 * 8, 7), [3, 3, 4, 8]);
+      const images = tf.tensor4d(floats(2 * 6 * 6 * 4, 8), [2, 6, 6, 4]);
+      const grads = tf.grads((fs: tf.Tensor) => tf.sum(conv2dSameReluPool(images, fs as tf.Tensor4D, tf.zeros([8]) as tf.Tensor1D, false)))([filter]);
+      tf.dispose([filter, images, grads]);
+    } finally {
+      tf.unregisterKernel(tf.ZerosLike, 'wasm');
+      tf.registerKernel(counting);
+    }
+    expect(zerosLike).toBe(0);
+    tf.dispose([x, w, b, dw, want]);
+  });
+
+  it('weights given as variables are read in place by the backward pass (no Identity clone), with the same gradients', async () => {
+    await selectBackend('wasm');
+    const x = tf.tensor4d(floats(2 * 6 * 6 * 4, 9), [2, 6, 6, 4]);
+    const f = floats(3 * 3 * 4 * 8, 10);
+    const b = floats(8, 11);
+    const plain = tf.tidy(() =>
+      tf.grads((fs: tf.Tensor, bs: tf.Tensor) => tf.sum(conv2dSameReluPool(x, fs as tf.Tensor4D, bs as tf.Tensor1D, true)))([tf.tensor4d(f, [3, 3, 4, 8]), tf.tensor1d(b)]),
+    );
+    const fv = tf.variable(tf.tensor4d(f, [3, 3, 4, 8]));
+    const bv = tf.variable(tf.tensor1d(b));
+    const cloned: number[][] = [];
+    const identity = tf.getKernel(tf.Identity, 'wasm')!;
+    tf.unregisterKernel(tf.Identity, 'wasm');
+    tf.registerKernel({ ...identity, kernelFunc: (args) => (cloned.push([...(args.inputs.x as tf.TensorInfo).shape]), identity.kernelFunc(args)) });
+    let viaVariables: tf.NamedTensorMap;
+    try {
+      viaVariables = tf.variableGrads(() => tf.sum(conv2dSameReluPool(x, fv as tf.Tensor4D, bv as tf.Tensor1D, true)) as tf.Scalar, [fv, bv]).grads;
+    } finally {
+      tf.unregisterKernel(tf.Identity, 'wasm');
+      tf.registerKernel(identity);
+    }
+    expect(cloned).not.toContainEqual([3, 3, 4, 8]);
+    expect(Array.from(viaVariables[fv.name].dataSync())).toEqual(Array.from(plain[0].dataSync()));
+    expect(Array.from(viaVariables[bv.name].dataSync())).toEqual(Array.from(plain[1].dataSync()));
+    tf.dispose([x, fv, bv, ...plain, ...Object.values(viaVariables)]);
   });
 
   it('call _FusedMatMul with rank-3 operands, as tf.fused.matMul does (some backends read shape[2])', async () => {

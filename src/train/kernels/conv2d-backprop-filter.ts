@@ -8,6 +8,8 @@ import {
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { cachedColumns, matMulInto, pointer } from './gemm-runtime.js';
 import { columnsKey, im2col, nhwcConvInfo } from './im2col.js';
+import { filterGradientDirect, runsDirect } from './direct-conv.js';
+import { heapFloats } from './wasm-backend.js';
 
 type Attrs = Conv2DBackpropFilterAttrs & { dilations?: number | [number, number] };
 
@@ -29,6 +31,12 @@ function conv2DBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo };
   const rows = batchSize * outHeight * outWidth;
   const taps = filterHeight * filterWidth * inChannels;
   const out = backend.makeOutput([filterHeight, filterWidth, inChannels, outChannels], 'float32');
+  if (runsDirect(info)) {
+    // the forward pass ran directly too, so there are no columns to reuse
+    heapFloats(backend, out).fill(0);
+    filterGradientDirect(backend, info, pointer(backend, x), pointer(backend, dy), pointer(backend, out));
+    return out;
+  }
   const cols = cachedColumns(backend, x, columnsKey(info), rows * taps * 4, (ptr) => im2col(backend, x, info, ptr));
   matMulInto(
     backend,

@@ -10,6 +10,7 @@ import {
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { cachedColumns, matMulInto, pointer } from './gemm-runtime.js';
 import { columnsKey, im2col, nhwcConvInfo } from './im2col.js';
+import { convolveDirect, runsDirect } from './direct-conv.js';
 import { runBuiltin } from './wasm-backend.js';
 
 type Inputs = { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
@@ -20,7 +21,8 @@ type Inputs = { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActiv
  * XNNPACK, which repacks the filter whenever it changes (every training step) and reaches about
  * half the GEMM's rate on the reference CNN's second layer; for the 1-channel first layer the two
  * are even, but the columns built here are reused by the filter gradient (see cachedColumns), which
- * makes the GEMM path cheaper for every layer. Other activations, PReLU weights, non-vector biases
+ * makes the GEMM path cheaper for every layer. Inputs with few channels (see runsDirect) skip the
+ * columns altogether: a direct kernel gathers one output row's patches at a time. Other activations, PReLU weights, non-vector biases
  * and NCHW data keep the builtin (whose dataFormat check throws for NCHW).
  */
 function convolve(kernelName: string, args: { inputs: Inputs; backend: BackendWasm; attrs: FusedConv2DAttrs }): TensorInfo {
@@ -43,6 +45,10 @@ function convolve(kernelName: string, args: { inputs: Inputs; backend: BackendWa
   const rows = batchSize * outHeight * outWidth;
   const taps = filterHeight * filterWidth * inChannels;
   const out = backend.makeOutput(info.outShape, 'float32');
+  if (runsDirect(info)) {
+    convolveDirect(backend, info, pointer(backend, x), pointer(backend, filter), bias ? pointer(backend, bias) : 0, activation === 'relu', pointer(backend, out));
+    return out;
+  }
   // A 1×1, stride-1, unpadded convolution is already a product with x as it is stored.
   const pointwise =
     filterHeight === 1 && filterWidth === 1 && info.strideHeight === 1 && info.strideWidth === 1 && info.padInfo.top === 0 && info.padInfo.left === 0 && outHeight === inHeight && outWidth === inWidth;

@@ -7,6 +7,7 @@ import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { fusedMatMulConfig } from './fused-mat-mul.js';
 import { identityConfig } from './identity.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
+import { maxPool2ReluBiasGradConfig, maxPoolConfig } from './max-pool2.js';
 import { reluBiasGradConfig } from './relu-bias-grad.js';
 import { sumConfig } from './sum.js';
 import { captureBuiltinKernel } from './wasm-backend.js';
@@ -24,10 +25,12 @@ export const wasmTrainingKernels: readonly KernelConfig[] = [
   adamStepConfig,
   identityConfig,
   reluBiasGradConfig,
+  maxPoolConfig,
+  maxPool2ReluBiasGradConfig,
 ];
 
 /** Builtins ours fall back to for the cases they do not cover; captured before being replaced. */
-const BUILTINS = ['BatchMatMul', '_FusedMatMul', 'Conv2D', 'FusedConv2D', 'Sum'];
+const BUILTINS = ['BatchMatMul', '_FusedMatMul', 'Conv2D', 'FusedConv2D', 'Sum', 'MaxPool'];
 
 let registered = false;
 

@@ -40,6 +40,26 @@ export interface GemmExports {
    * (8 flops each) in the GEMM's instruction form; stores a checksum at `out` (16 bytes).
    */
   fma_peak(iterations: number, out: number): void;
+  /**
+   * act(conv2d(x, w) + bias) into out without im2col columns in memory (bias = 0 for none, relu = 1);
+   * CO a multiple of 4; `patch` is 2·KH·KW·C floats of scratch.
+   */
+  conv_direct(
+    x: number, w: number, bias: number, relu: number, out: number, N: number, H: number, W: number, C: number, KH: number, KW: number,
+    sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, OH: number, OW: number, CO: number, patch: number,
+  ): void;
+  /** dW += the filter gradient of conv_direct's convolution for dy (dW zeroed by the caller); CO a multiple of 4. */
+  conv_direct_filter(
+    x: number, dy: number, dW: number, N: number, H: number, W: number, C: number, KH: number, KW: number,
+    sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, OH: number, OW: number, CO: number,
+  ): void;
+  /** 2×2 stride-2 'valid' max pool of NHWC x (C a multiple of 4) into out [N, OH, OW, C]. */
+  max_pool2(x: number, out: number, N: number, H: number, W: number, C: number, OH: number, OW: number): void;
+  /**
+   * The gradient through relu(z + b) then max_pool2 in one pass, for y the ReLU output and dy the
+   * pooled gradient: dz = route(dy)·[y > 0] (rows/columns no window covers untouched) and db += Σ dz.
+   */
+  max_pool2_relu_grad(y: number, dy: number, dz: number, db: number, N: number, H: number, W: number, C: number, OH: number, OW: number): void;
   /** One Adam step over n weights into fresh buffers (see gemm.wat). */
   adam(
     w: number, g: number, m: number, v: number, wOut: number, mOut: number, vOut: number, n: number,
@@ -100,5 +120,9 @@ export function loadGemm(memory: WasmMemory, options: { fusedMultiplyAdd?: boole
     adam: exports.adam,
     max_pool_grad: exports.max_pool_grad,
     fma_peak: exports.fma_peak,
+    conv_direct: exports.conv_direct,
+    conv_direct_filter: exports.conv_direct_filter,
+    max_pool2: exports.max_pool2,
+    max_pool2_relu_grad: exports.max_pool2_relu_grad,
   };
 }
