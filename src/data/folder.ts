@@ -99,8 +99,33 @@ type SizedShape = DecodeShape & { height: number; width: number };
 async function decode(file: string, shape: SizedShape, channels: 1 | 3): Promise<Uint8Array> {
   decodeCalls.count++;
   const bytes = readFileSync(file);
-  const image = decodePlainPng(bytes, channels) ?? (await decodeWithSharp(bytes, channels));
-  return resizeImage(image.pixels, image.width, image.height, channels, shape.width, shape.height, shape.fit);
+  const resize = (image: DecodedImage) => resizeImage(image.pixels, image.width, image.height, channels, shape.width, shape.height, shape.fit);
+  // Synchronous, so one image at a time: its full-size pixels never pile up.
+  const plain = decodePlainPng(bytes, channels);
+  if (plain) return resize(plain);
+  const { width = 1, height = 1 } = pngSize(bytes) ?? (await (await loadSharp())(bytes).metadata());
+  return withinDecodeBudget(width * height * channels, async () => resize(await decodeWithSharp(bytes, channels)));
+}
+
+/**
+ * Full-size decoded bytes the sharp path may hold at once. An image is decoded whole before it is
+ * resampled, so 16 large photos in flight would hold 16 full-size copies; under the budget a few
+ * do (one, when a single image is larger than the budget).
+ */
+const DECODE_BUDGET_BYTES = 32 * 2 ** 20;
+let decodeBytesInFlight = 0;
+const waitingForBudget: Array<() => void> = [];
+
+async function withinDecodeBudget<T>(bytes: number, work: () => Promise<T>): Promise<T> {
+  const need = Math.min(bytes, DECODE_BUDGET_BYTES);
+  while (decodeBytesInFlight > 0 && decodeBytesInFlight + need > DECODE_BUDGET_BYTES) await new Promise<void>((wake) => waitingForBudget.push(wake));
+  decodeBytesInFlight += need;
+  try {
+    return await work();
+  } finally {
+    decodeBytesInFlight -= need;
+    for (const wake of waitingForBudget.splice(0)) wake();
+  }
 }
 
 /**
