@@ -41,7 +41,7 @@ export interface FolderBenchResult {
 
 /**
  * Times reading a user's folder: decoding every image at its own size (the plain-PNG path) and
- * resized to three quarters (sharp) — the decode cache emptied before each run, the content hashes
+ * resized to three quarters (the plain-PNG path, then the resampler of data/resize.ts) — the decode cache emptied before each run, the content hashes
  * cached, as on any second look at a folder — and loading the same pixels from the decode cache. The folder is made first (untimed): `images` noisy RGB PNGs of size × size and
  * a labels CSV, in a temporary folder with its own cache, both removed afterwards.
  */
@@ -82,7 +82,7 @@ export async function runFolderBench(options: FolderBenchOptions = {}): Promise<
     const bench = new Bench({ iterations, time: 0, warmupIterations: 1, warmupTime: 0 });
     const uncached = { async: true, beforeEach: () => rmSync(join(cache, 'folder-images'), { recursive: true, force: true }) };
     bench.add(`decode ${images} × ${size}×${size} RGB PNG at their size (plain-PNG path, no decode cache)`, async () => void (await load()), uncached);
-    bench.add(`decode ${images} × ${size}×${size} RGB PNG resized to ${smaller}×${smaller} (sharp, no decode cache)`, async () => void (await loadFolder({ dir, size: smaller })), uncached);
+    bench.add(`decode ${images} × ${size}×${size} RGB PNG resized to ${smaller}×${smaller} (plain-PNG path and the JS resampler, no decode cache)`, async () => void (await loadFolder({ dir, size: smaller })), uncached);
     bench.add(`load ${images} × ${size}×${size} RGB from the decode cache`, async () => {
       const loaded = await load();
       if (!loaded.cached) throw new Error('the decode cache was not used');

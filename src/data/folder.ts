@@ -7,12 +7,11 @@ import { iterativeStratification } from '../labels/stratify.js';
 import { cacheDir, decodeStore, encodeStore, type ItemStore } from './cache.js';
 import { folderImageHashes, sha256 } from './fingerprint.js';
 import { readLabelsTable, type LabelsTable } from './labels-csv.js';
-import { decodeSimplePng } from './png.js';
+import { decodePlainPng, pngSize, type DecodedImage } from './png.js';
+import { RESIZE_KERNEL, resizeImage, type Fit } from './resize.js';
 import { SPLITS, type ImageSet, type SplitName } from './types.js';
 
-export const FITS = ['fill', 'cover', 'contain'] as const;
-/** How an image meets the asked shape: stretched (`fill`), cropped to it (`cover`) or padded with black (`contain`). */
-export type Fit = (typeof FITS)[number];
+export { FITS, type Fit } from './resize.js';
 
 export interface FolderOptions {
   /** Directory holding the images. */
@@ -92,24 +91,55 @@ export const decodeCalls = { count: 0 };
 /** A decode shape whose size is known. */
 type SizedShape = DecodeShape & { height: number; width: number };
 
-/** One image at the asked shape, `channels` bytes per pixel (one sharp pipeline). */
+/**
+ * One image at the asked shape, `channels` bytes per pixel: decoded at its own size (a plain PNG in
+ * JavaScript, anything else by sharp), then resampled by resize.ts. One resampler for every image,
+ * whichever decoder read it, so the pixels never depend on the path.
+ */
 async function decode(file: string, shape: SizedShape, channels: 1 | 3): Promise<Uint8Array> {
   decodeCalls.count++;
   const bytes = readFileSync(file);
-  // A plain 8-bit PNG already at the asked size: its bytes are the answer (png.ts), without libvips.
-  const simple = decodeSimplePng(bytes, shape.width, shape.height, channels);
-  if (simple) return simple;
+  const resize = (image: DecodedImage) => resizeImage(image.pixels, image.width, image.height, channels, shape.width, shape.height, shape.fit);
+  // Synchronous, so one image at a time: its full-size pixels never pile up.
+  const plain = decodePlainPng(bytes, channels);
+  if (plain) return resize(plain);
+  const { width = 1, height = 1 } = pngSize(bytes) ?? (await (await loadSharp())(bytes).metadata());
+  return withinDecodeBudget(width * height * channels, async () => resize(await decodeWithSharp(bytes, channels)));
+}
+
+/**
+ * Full-size decoded bytes the sharp path may hold at once. An image is decoded whole before it is
+ * resampled, so 16 large photos in flight would hold 16 full-size copies; under the budget a few
+ * do (one, when a single image is larger than the budget).
+ */
+const DECODE_BUDGET_BYTES = 32 * 2 ** 20;
+let decodeBytesInFlight = 0;
+const waitingForBudget: Array<() => void> = [];
+
+async function withinDecodeBudget<T>(bytes: number, work: () => Promise<T>): Promise<T> {
+  const need = Math.min(bytes, DECODE_BUDGET_BYTES);
+  while (decodeBytesInFlight > 0 && decodeBytesInFlight + need > DECODE_BUDGET_BYTES) await new Promise<void>((wake) => waitingForBudget.push(wake));
+  decodeBytesInFlight += need;
+  try {
+    return await work();
+  } finally {
+    decodeBytesInFlight -= need;
+    for (const wake of waitingForBudget.splice(0)) wake();
+  }
+}
+
+/**
+ * An image at its own size through libvips (one pipeline: flatten alpha onto black, convert to grey
+ * or sRGB, raw bytes); for a plain PNG exactly what decodePlainPng gives.
+ */
+async function decodeWithSharp(bytes: Buffer, channels: 1 | 3): Promise<DecodedImage> {
   const sharp = await loadSharp();
   // Handing libvips the bytes is cheaper than letting it open the file (about a tenth per small image).
-  let pipeline = sharp(bytes, { failOn: 'error' })
-    .flatten({ background: '#000000' })
-    .resize(shape.width, shape.height, { fit: shape.fit, background: { r: 0, g: 0, b: 0, alpha: 1 } });
+  let pipeline = sharp(bytes, { failOn: 'error' }).flatten({ background: '#000000' });
   pipeline = channels === 1 ? pipeline.greyscale() : pipeline.toColourspace('srgb');
   const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
-  if (info.channels !== channels || info.width !== shape.width || info.height !== shape.height) {
-    throw new Error(`decoded to ${info.width}×${info.height}×${info.channels}, expected ${shape.width}×${shape.height}×${channels}`);
-  }
-  return data;
+  if (info.channels !== channels) throw new Error(`decoded to ${info.channels} channels, expected ${channels}`);
+  return { width: info.width, height: info.height, channels, pixels: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
 }
 
 /**
@@ -121,7 +151,9 @@ async function commonSize(dir: string, ids: readonly string[]): Promise<{ height
   const sharp = await loadSharp();
   const sizes = new Array<string>(ids.length);
   await forEachImage(dir, ids, async (file, i) => {
-    const { width, height } = await sharp(readFileSync(file)).metadata();
+    const bytes = readFileSync(file);
+    // A PNG says its size in its first chunk; other formats ask libvips.
+    const { width, height } = pngSize(bytes) ?? (await sharp(bytes).metadata());
     sizes[i] = `${width}×${height}`;
   });
   const other = sizes.findIndex((s) => s !== sizes[0]);
@@ -279,7 +311,8 @@ export async function loadFolder(options: FolderOptions): Promise<LoadedFolder> 
   const { dir, csv, table } = readFolderLabels(options);
   const labels = table.labels;
   const ids = labels.ids!;
-  const key = sha256(JSON.stringify({ format: 1, shape, images: folderImageHashes(dir, ids) }));
+  // The resampler is part of the key: cached pixels are never those of an older one.
+  const key = sha256(JSON.stringify({ format: 2, resize: RESIZE_KERNEL, shape, images: folderImageHashes(dir, ids) }));
   const cacheFile = join(cacheDir(), 'folder-images', `${key.slice(0, 32)}.bin`);
   let store: ItemStore | null = null;
   let cached = false;

@@ -155,7 +155,7 @@ export async function runTrial(trial: Trial, backend: BackendChoice, data: DataS
     let stopping: EarlyStopping | undefined;
     const onEpoch = async (info: EpochInfo): Promise<'stop' | undefined> => {
       const started = performance.now();
-      const valScores = hasVal ? predict(model.current!, dataset.val) : null;
+      const valScores = hasVal ? predict(model.current!, dataset.val, train.batchSize) : null;
       // Validating is predicting: its time moves from the training phase to the predict phase.
       const validating = (performance.now() - started) / 1000;
       timings[training] = (timings[training] ?? 0) - validating;
@@ -238,7 +238,8 @@ export async function runTrial(trial: Trial, backend: BackendChoice, data: DataS
       Object.assign(record, { steps: result.steps + retrained.steps, finalLoss: retrained.finalLoss });
     }
 
-    const [valScores, testScores] = await phase('predict', () => [predict(model.current!, dataset.val), predict(model.current!, dataset.test)]);
+    // At the training batch size, prediction needs no more backend memory than a training step.
+    const [valScores, testScores] = await phase('predict', () => [predict(model.current!, dataset.val, train.batchSize), predict(model.current!, dataset.test, train.batchSize)]);
     const evaluation = await phase('evaluate', () =>
       evaluate({
         scores: testScores,

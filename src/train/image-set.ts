@@ -20,10 +20,16 @@ export function imagesToFloats(batch: ImageBatch, order: ArrayLike<number> | nul
   return imagesToFloatsInto(new Float32Array((end - start) * batch.height * batch.width * batch.channels), batch, order, start, end);
 }
 
-/** `imagesToFloats` written to the start of `out` (a buffer reused from batch to batch); returns `out`. */
+/**
+ * Images `order[start..end)` (`order` null: images start … end − 1) scaled to [0, 1], written to the
+ * start of `out`, a buffer the caller reuses from batch to batch; what lies beyond them is left as
+ * it was. Returns the part of `out` written.
+ */
 export function imagesToFloatsInto(out: Float32Array, batch: ImageBatch, order: ArrayLike<number> | null, start: number, end: number): Float32Array {
   const size = batch.height * batch.width * batch.channels;
-  if (out.length < (end - start) * size) throw new Error(`imagesToFloatsInto: ${out.length} floats cannot hold ${end - start} images of ${size}`);
+  const length = (end - start) * size;
+  if (!(end >= start)) throw new Error(`image range ${start}..${end} is reversed`);
+  if (out.length < length) throw new Error(`output buffer holds ${out.length} floats, ${end - start} images of ${batch.height}×${batch.width}×${batch.channels} need ${length}`);
   const src = batch.images;
   for (let k = start; k < end; k++) {
     const i = order ? order[k] : k;
@@ -31,7 +37,7 @@ export function imagesToFloatsInto(out: Float32Array, batch: ImageBatch, order: 
     const to = (k - start) * size;
     for (let j = 0; j < size; j++) out[to + j] = UNIT_SCALE[src[from + j]];
   }
-  return out;
+  return out.subarray(0, length);
 }
 
 /** Dense 0/1 targets of images `order[start..end)`. */

@@ -257,6 +257,26 @@ describe('folder shapes and channels', () => {
     expect([wide.height, wide.width, wide.images.length]).toEqual([2, 6, 12]);
   });
 
+  it('gives the same pixels whichever decoder reads an image: a plain PNG (JavaScript), an opaque RGBA PNG and a lossless WebP (sharp), resized alike', async () => {
+    const d = join(root, 'paths');
+    mkdirSync(d, { recursive: true });
+    const [w, h] = [10, 7];
+    const pixels = Buffer.from(Array.from({ length: w * h * 3 }, (_, i) => (i * 53 + (i % 3) * 90) % 256));
+    const opaque = Buffer.alloc(w * h * 4, 255);
+    for (let p = 0; p < w * h; p++) pixels.copy(opaque, p * 4, p * 3, p * 3 + 3);
+    await sharp(pixels, { raw: { width: w, height: h, channels: 3 } }).png().toFile(join(d, 'plain.png'));
+    await sharp(opaque, { raw: { width: w, height: h, channels: 4 } }).png().toFile(join(d, 'alpha.png'));
+    await sharp(pixels, { raw: { width: w, height: h, channels: 3 } }).webp({ lossless: true }).toFile(join(d, 'lossless.webp'));
+    writeFileSync(join(d, 'labels.csv'), 'file,labels,split\nalpha.png,a,test\nlossless.webp,a,test\nplain.png,a,test\n');
+    for (const options of [{}, { height: 4, width: 6 }, { size: 5, fit: 'cover' as const }, { size: 13, fit: 'contain' as const }]) {
+      const set = await loadFolder({ dir: d, channels: 3, ...options });
+      const size = set.height * set.width * 3;
+      const [alpha, lossless, plain] = [0, 1, 2].map((i) => Array.from(set.images.subarray(i * size, (i + 1) * size)));
+      expect(alpha, JSON.stringify(options)).toEqual(plain);
+      expect(lossless, JSON.stringify(options)).toEqual(plain);
+    }
+  });
+
   it('without height and width, the images are read at the size they share; several sizes are a one-line InputError naming two', async () => {
     const own = await loadFolder({ dir, channels: 3 });
     expect([own.height, own.width, own.channels]).toEqual([8, 12, 3]);

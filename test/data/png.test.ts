@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { decodeSimplePng } from '../../src/data/png.js';
+import { decodePlainPng, decodeSimplePng, pngSize } from '../../src/data/png.js';
 import { createRng } from '../../src/labels/rng.js';
 
 /** Pixels of a w × h image with c channels: smooth ramps plus noise, so every PNG filter gets used. */
@@ -34,6 +34,16 @@ describe('decodeSimplePng', () => {
         }
       }
     }
+  });
+
+  it('decodes a plain PNG at whatever size it has, and reads any PNG\'s size from its header', async () => {
+    const rgb = await sharp(pixels(9, 5, 3, 3), { raw: { width: 9, height: 5, channels: 3 } }).png().toBuffer();
+    const image = decodePlainPng(rgb, 3);
+    expect(image && [image.width, image.height, image.channels]).toEqual([9, 5, 3]);
+    expect(image!.pixels).toEqual(await viaSharp(rgb, 9, 5, 3));
+    const palette = await sharp(pixels(7, 4, 3, 2), { raw: { width: 7, height: 4, channels: 3 } }).png({ palette: true }).toBuffer();
+    expect(pngSize(palette)).toEqual({ width: 7, height: 4 });
+    expect(pngSize(Buffer.from('not a png at all, not even close'))).toBeNull();
   });
 
   it('leaves everything else to sharp: another size, alpha, a palette, 16 bits, interlacing, RGB to grey, not a PNG', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LabelMatrix } from '../../src/labels/matrix.js';
-import { imageCount, imagesToFloats, labelsToFloats } from '../../src/train/image-set.js';
+import { imageCount, imagesToFloats, imagesToFloatsInto, labelsToFloats } from '../../src/train/image-set.js';
 
 describe('batch conversion', () => {
   const images = Uint8Array.from({ length: 3 * 2 * 2 }, (_, i) => (i * 23) % 256);
@@ -12,6 +12,17 @@ describe('batch conversion', () => {
     expect(Array.from(out)).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((j) => Math.fround(images[j] / 255)));
     expect(Array.from(imagesToFloats(batch, null, 0, 1))).toEqual([0, 1, 2, 3].map((j) => Math.fround(images[j] / 255)));
     expect(imagesToFloats({ ...batch, images: Uint8Array.of(0, 255, 128, 1) }, null, 0, 1)[1]).toBe(1);
+  });
+
+  it('writes a batch into a caller\'s buffer: the same floats as imagesToFloats, the rest of the buffer untouched', () => {
+    const out = new Float32Array(12).fill(-1);
+    const written = imagesToFloatsInto(out, batch, [2, 0, 1], 1, 3);
+    expect(written.buffer).toBe(out.buffer);
+    expect(Array.from(written)).toEqual(Array.from(imagesToFloats(batch, [2, 0, 1], 1, 3)));
+    expect(Array.from(out.subarray(8))).toEqual([-1, -1, -1, -1]);
+    expect(Array.from(imagesToFloatsInto(out, batch, null, 2, 3))).toEqual(Array.from(imagesToFloats(batch, null, 2, 3)));
+    expect(imagesToFloatsInto(out, batch, null, 1, 1).length).toBe(0);
+    expect(() => imagesToFloatsInto(new Float32Array(7), batch, null, 0, 2)).toThrow('output buffer holds 7 floats, 2 images of 2×2×1 need 8');
   });
 
   it('builds dense multi-hot targets of the batch rows', () => {

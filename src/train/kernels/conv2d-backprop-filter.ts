@@ -6,7 +6,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { cachedColumns, matMulInto, pointer } from './gemm-runtime.js';
+import { findColumns, matMulInto, matMulScratchBytes, pointer, scratch } from './gemm-runtime.js';
 import { columnsKey, im2col, nhwcConvInfo } from './im2col.js';
 import { filterGradientDirect, runsDirect } from './direct-conv.js';
 import { heapFloats } from './wasm-backend.js';
@@ -17,7 +17,7 @@ type Attrs = Conv2DBackpropFilterAttrs & { dilations?: number | [number, number]
  * The filter gradient, which the wasm backend lacks (so it cannot train a CNN at all):
  * dW[kh,kw,ci,co] = Σ_{n,oh,ow} x[n, oh·sh + kh·dh − pt, ow·sw + kw·dw − pl, ci] · dy[n,oh,ow,co],
  * i.e. colsᵀ·dY with cols = im2col(x) [N·OH·OW × KH·KW·CI]. The GEMM reads colsᵀ through strides,
- * and cols is usually still there from the forward pass (see cachedColumns). tfjs never passes dilations to this kernel (its
+ * and cols is usually still there from the forward pass (see cachedColumns), else built in scratch. tfjs never passes dilations to this kernel (its
  * conv2d gradient rejects them), but the formula holds for them, so `attrs.dilations` is honoured
  * when a caller supplies it.
  */
@@ -37,7 +37,15 @@ function conv2DBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo };
     filterGradientDirect(backend, info, pointer(backend, x), pointer(backend, dy), pointer(backend, out));
     return out;
   }
-  const cols = cachedColumns(backend, x, columnsKey(info), rows * taps * 4, (ptr) => im2col(backend, x, info, ptr));
+  const colsBytes = rows * taps * 4;
+  // Nothing asks for these columns after this kernel: when the forward pass did not leave them, they
+  // are built in scratch rather than pushing a cached input's out.
+  let cols = findColumns(backend, x, columnsKey(info));
+  const reserved = cols ? 0 : colsBytes;
+  if (!cols) {
+    cols = scratch(backend, colsBytes + matMulScratchBytes(rows, outChannels));
+    im2col(backend, x, info, cols);
+  }
   matMulInto(
     backend,
     { ptr: cols, transposed: true },
@@ -46,6 +54,8 @@ function conv2DBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo };
     rows,
     outChannels,
     pointer(backend, out),
+    {},
+    reserved,
   );
   return out;
 }

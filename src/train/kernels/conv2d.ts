@@ -8,7 +8,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { cachedColumns, matMulInto, pointer } from './gemm-runtime.js';
+import { cachedColumns, matMulInto, matMulScratchBytes, pointer, recordingGradients, scratch } from './gemm-runtime.js';
 import { columnsKey, im2col, nhwcConvInfo } from './im2col.js';
 import { convolveDirect, runsDirect } from './direct-conv.js';
 import { runBuiltin } from './wasm-backend.js';
@@ -20,9 +20,10 @@ type Inputs = { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActiv
  * store (no pass over the output of its own). The builtin runs
  * XNNPACK, which repacks the filter whenever it changes (every training step) and reaches about
  * half the GEMM's rate on the reference CNN's second layer; for the 1-channel first layer the two
- * are even, but the columns built here are reused by the filter gradient (see cachedColumns), which
- * makes the GEMM path cheaper for every layer. Inputs with few channels (see runsDirect) skip the
- * columns altogether: a direct kernel gathers one output row's patches at a time. Other activations, PReLU weights, non-vector biases
+ * are even, but the columns built here while a gradient is recorded are reused by the filter gradient
+ * (see cachedColumns), which makes the GEMM path cheaper for every layer. Inputs with few channels (see
+ * runsDirect) skip the columns altogether: a direct kernel gathers one output row's patches at a time.
+ * Other activations, PReLU weights, non-vector biases
  * and NCHW data keep the builtin (whose dataFormat check throws for NCHW).
  */
 function convolve(kernelName: string, args: { inputs: Inputs; backend: BackendWasm; attrs: FusedConv2DAttrs }): TensorInfo {
@@ -52,9 +53,17 @@ function convolve(kernelName: string, args: { inputs: Inputs; backend: BackendWa
   // A 1×1, stride-1, unpadded convolution is already a product with x as it is stored.
   const pointwise =
     filterHeight === 1 && filterWidth === 1 && info.strideHeight === 1 && info.strideWidth === 1 && info.padInfo.top === 0 && info.padInfo.left === 0 && outHeight === inHeight && outWidth === inWidth;
-  const cols = pointwise
-    ? pointer(backend, x)
-    : cachedColumns(backend, x, columnsKey(info), rows * taps * 4, (ptr) => im2col(backend, x, info, ptr));
+  const colsBytes = rows * taps * 4;
+  // Without a gradient being recorded (prediction) no filter gradient will ask for the columns
+  // again: they go to the front of scratch, whose size is set by the largest batch, instead of a
+  // cache entry per input.
+  const transient = !pointwise && !recordingGradients();
+  let cols: number;
+  if (pointwise) cols = pointer(backend, x);
+  else if (transient) {
+    cols = scratch(backend, colsBytes + matMulScratchBytes(taps, outChannels));
+    im2col(backend, x, info, cols);
+  } else cols = cachedColumns(backend, x, columnsKey(info), colsBytes, (ptr) => im2col(backend, x, info, ptr));
   matMulInto(
     backend,
     { ptr: cols, transposed: false },
@@ -64,6 +73,7 @@ function convolve(kernelName: string, args: { inputs: Inputs; backend: BackendWa
     outChannels,
     pointer(backend, out),
     { bias: bias ? pointer(backend, bias) : 0, relu: activation === 'relu' },
+    transient ? colsBytes : 0,
   );
   return out;
 }

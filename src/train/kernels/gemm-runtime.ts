@@ -1,4 +1,4 @@
-import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { engine, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { loadGemm, wasmApi, type GemmModule, type WasmMemory } from '../wasm/gemm.js';
 
@@ -94,35 +94,84 @@ function readInPlace(b: MatMulOperand, N: number, rowOuter: boolean): boolean {
 const IN_PLACE_MAX_N = 16;
 const ROW_OUTER_MAX_N = 32;
 
+/** Whether the data behind a cache entry is gone (its tensor disposed), so its buffer is free to reuse. */
+function dead(backend: BackendWasm, entry: ColumnsEntry): boolean {
+  return entry.dataId === null || !backend.dataIdMap.has(entry.dataId);
+}
+
+/**
+ * The entry a new input's columns go to: of the entries whose input is gone, the smallest that holds
+ * `bytes` (else the largest, to grow); else a new entry while there are fewer than
+ * COLUMN_CACHE_ENTRIES; else the least recently used. Reusing the dead ones first keeps one buffer
+ * per convolution layer in a training step instead of one per layer and step in flight.
+ */
+function columnsSlot(backend: BackendWasm, entries: ColumnsEntry[], bytes: number): number {
+  let fits = -1;
+  let largest = -1;
+  entries.forEach((e, i) => {
+    if (!dead(backend, e)) return;
+    if (e.bytes >= bytes && (fits < 0 || e.bytes < entries[fits].bytes)) fits = i;
+    if (largest < 0 || e.bytes > entries[largest].bytes) largest = i;
+  });
+  if (fits >= 0) return fits;
+  if (largest >= 0) return largest;
+  if (entries.length < COLUMN_CACHE_ENTRIES) return entries.push({ ptr: 0, bytes: 0, key: '', dataId: null }) - 1;
+  return entries.length - 1;
+}
+
+/** The cached im2col columns of `x` for the geometry `key` (moved to most recently used), or 0 when none are cached. */
+export function findColumns(backend: BackendWasm, x: TensorInfo, key: string): number {
+  const entries = runtime(backend).columns;
+  const at = entries.findIndex((e) => e.dataId === x.dataId && e.key === key);
+  if (at < 0) return 0;
+  const [entry] = entries.splice(at, 1);
+  entries.unshift(entry);
+  return entry.ptr;
+}
+
 /**
  * The im2col columns of `x` for the geometry `key`, built by `build(ptr)` unless a recent call
  * built exactly these. A convolution's forward pass and its filter gradient both need the columns
  * of the same input (tensors are immutable and dataIds never reused, so identity of the dataId
- * is identity of the data); keeping the last few in their own buffers saves one im2col per layer
- * and step.
+ * is identity of the data); keeping them in their own buffers while the input lives saves one
+ * im2col per layer and step. Only worth calling while a gradient is being recorded: without one
+ * no filter gradient follows (see `recordingGradients`).
  */
 export function cachedColumns(backend: BackendWasm, x: TensorInfo, key: string, bytes: number, build: (ptr: number) => void): number {
+  const found = findColumns(backend, x, key);
+  if (found) return found;
   const entries = runtime(backend).columns;
-  let at = entries.findIndex((e) => e.dataId === x.dataId && e.key === key);
-  if (at < 0) {
-    // reuse the least recently used buffer once all are taken
-    at = entries.length < COLUMN_CACHE_ENTRIES ? entries.push({ ptr: 0, bytes: 0, key: '', dataId: null }) - 1 : entries.length - 1;
-    const entry = entries[at];
-    if (bytes > entry.bytes) {
-      const heap = emscripten(backend);
-      if (entry.ptr) heap._free(entry.ptr);
-      entry.ptr = heap._malloc(bytes);
-      if (!entry.ptr) throw new Error(`wasm heap exhausted allocating ${bytes} bytes of im2col columns`);
-      entry.bytes = bytes;
-    }
-    entry.dataId = null;
-    build(entry.ptr);
-    entry.dataId = x.dataId;
-    entry.key = key;
+  const at = columnsSlot(backend, entries, bytes);
+  const entry = entries[at];
+  if (bytes > entry.bytes) {
+    const heap = emscripten(backend);
+    if (entry.ptr) heap._free(entry.ptr);
+    entry.ptr = heap._malloc(bytes);
+    if (!entry.ptr) throw new Error(`wasm heap exhausted allocating ${bytes} bytes of im2col columns`);
+    entry.bytes = bytes;
   }
-  const [entry] = entries.splice(at, 1);
+  entry.dataId = null;
+  build(entry.ptr);
+  entry.dataId = x.dataId;
+  entry.key = key;
+  entries.splice(at, 1);
   entries.unshift(entry);
   return entry.ptr;
+}
+
+/**
+ * True while tfjs records operations for a gradient (inside `tf.grad`, `variableGrads`, …): only
+ * then can a filter gradient ask for a forward convolution's columns again. Kernels run with the
+ * tape paused, so the engine's gradient depth is read rather than `isTapeOn`.
+ */
+export function recordingGradients(): boolean {
+  return (engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth > 0;
+}
+
+/** What the GEMM runtime holds on a backend's heap: the scratch block and the cached im2col columns. */
+export function gemmHeapUse(backend: BackendWasm): { scratchBytes: number; columnsBytes: number; columnsEntries: number } {
+  const rt = runtime(backend);
+  return { scratchBytes: rt.scratchBytes, columnsBytes: rt.columns.reduce((sum, e) => sum + e.bytes, 0), columnsEntries: rt.columns.length };
 }
 
 export interface MatMulOperand {
