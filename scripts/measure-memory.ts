@@ -61,27 +61,30 @@ try {
   };
   const specFile = join(root, 'memory.json');
   writeFileSync(specFile, JSON.stringify(spec, null, 2));
-  const args = ['-v', process.execPath, cli, 'run', specFile, '--workers', '1', '--backend', 'wasm', '--out', join(root, 'out')];
   const machine = machineInfo();
-  const started = performance.now();
-  const run = spawnSync('/usr/bin/time', args, { encoding: 'utf8', env: { ...process.env, SKEWBENCH_CACHE_DIR: join(root, 'cache') } });
-  const seconds = (performance.now() - started) / 1000;
-  const peakKB = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(run.stderr)?.[1]);
-  if (run.status !== 0 || !Number.isFinite(peakKB)) {
-    throw new Error(`the trial failed (exit ${run.status}):\n${run.stderr.split('\n').slice(-30).join('\n')}`);
-  }
+  // The trial on one thread and on two (a second backend and model replica), each with a fresh decode cache.
+  const runs = [1, 2].map((threads) => {
+    const args = ['-v', process.execPath, cli, 'run', specFile, '--workers', '1', '--threads', String(threads), '--backend', 'wasm', '--out', join(root, `out${threads}`)];
+    const started = performance.now();
+    const run = spawnSync('/usr/bin/time', args, { encoding: 'utf8', env: { ...process.env, SKEWBENCH_CACHE_DIR: join(root, `cache${threads}`) } });
+    const seconds = (performance.now() - started) / 1000;
+    const peakKB = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(run.stderr)?.[1]);
+    if (run.status !== 0 || !Number.isFinite(peakKB)) {
+      throw new Error(`the trial failed (exit ${run.status}):\n${run.stderr.split('\n').slice(-30).join('\n')}`);
+    }
+    return { threads, peakRssMB: Math.round((peakKB / 1024) * 10) / 10, seconds: Math.round(seconds * 10) / 10 };
+  });
   const result = {
     machine,
-    command: `/usr/bin/time -v node ${relative(process.cwd(), cli)} run <suite> --workers 1 --backend wasm --out <dir>`,
+    command: `/usr/bin/time -v node ${relative(process.cwd(), cli)} run <suite> --workers 1 --threads T --backend wasm --out <dir>`,
     suite: spec,
     images,
     imageShape: [size, size, 3],
-    peakRssMB: Math.round((peakKB / 1024) * 10) / 10,
-    seconds: Math.round(seconds * 10) / 10,
+    runs,
   };
   mkdirSync(resolve(outFile, '..'), { recursive: true });
   writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
-  console.log(`${images} × ${size}×${size}×3 PNGs, skew ${skew}, ${epochs} epochs: peak RSS ${result.peakRssMB} MB in ${result.seconds} s (${outFile})`);
+  for (const r of runs) console.log(`${images} × ${size}×${size}×3 PNGs, skew ${skew}, ${epochs} epochs, ${r.threads} thread(s): peak RSS ${r.peakRssMB} MB in ${r.seconds} s (${outFile})`);
 } finally {
   if (process.argv.includes('--keep')) console.log(`kept ${root}`);
   else rmSync(root, { recursive: true, force: true });

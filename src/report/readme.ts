@@ -220,6 +220,18 @@ const benchGemm: Renderer = (root) => {
   );
 };
 
+/** Peak resident memory of one folder trial on one and two threads (scripts/measure-memory.ts). */
+const benchMemory: Renderer = (root) => {
+  const file = join(root, 'results/bench/memory.json');
+  if (!existsSync(file)) return null;
+  const m = JSON.parse(readFileSync(file, 'utf8')) as { machine: Machine; command: string; images: number; imageShape: number[]; suite: { model: string; skews: string[]; train: { epochs: number } }; runs: Array<{ threads: number; peakRssMB: number; seconds: number }> };
+  const rows = m.runs.map((r) => `| ${r.threads} | ${grouped(Math.round(r.peakRssMB))} MB | ${r.seconds.toFixed(1)} s |`);
+  return (
+    `One \`${m.suite.model}\` trial (${m.suite.train.epochs} epochs, skew ${m.suite.skews.join(', ')}) on a folder of ${grouped(m.images)} ${m.imageShape.join('×')} PNGs, decoding included. ${machineLine(m.machine)} Command: \`${m.command}\`.\n\n` +
+    `| threads | peak resident memory | wall time |\n|---:|---:|---:|\n${rows.join('\n')}`
+  );
+};
+
 /** The part of `results/calibration/verdicts.json` the README shows. */
 interface CalibrationView {
   suite: string;
@@ -329,6 +341,7 @@ export const README_BLOCKS: Record<string, Renderer> = {
   'bench-folder': benchFolder,
   'bench-training': benchTraining,
   'bench-gemm': benchGemm,
+  'bench-memory': benchMemory,
   calibration,
   'folder-transfer': folderTransfer,
 };

@@ -9,8 +9,10 @@ describe('skewbench run --threads: data-parallel training of one trial', () => {
   const smoke = JSON.parse(readFileSync('experiments/smoke.json', 'utf8')) as Record<string, unknown>;
   const spec = (train: Record<string, unknown> = {}) => {
     const file = join(root, `suite-${Object.keys(train).join('-') || 'plain'}.json`);
+    // The smoke suite's data, smaller, with the cnn (which splits each batch in two micro-batches).
     const methods = (smoke.methods as Array<{ name: string }>).filter((m) => m.name !== 'weighted');
-    writeFileSync(file, JSON.stringify({ ...smoke, model: 'cnn', methods, seeds: [1], train: { ...(smoke.train as object), ...train } }));
+    const dataset = { name: 'shapes', options: { nMax: 30, testPerLabel: 8 } };
+    writeFileSync(file, JSON.stringify({ ...smoke, dataset, model: 'cnn', methods, seeds: [1], train: { ...(smoke.train as object), ...train } }));
     return file;
   };
 
