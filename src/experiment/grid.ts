@@ -9,7 +9,9 @@ import type { DatasetSpec, EvaluationSpec, MethodSpec, ResolvedSpec, TrainSpec }
  * Part of every hashed config: bump it when the meaning of a config changes (a default, a formula),
  * so stored results of the old meaning no longer match new trial ids.
  */
-export const TRIAL_CONFIG_VERSION = 1;
+// 2: a batch's gradient is the sum of its micro-batches' (train.microBatches, 2 for all but the mlp),
+// and a folder's images are resized by the project's own resampler.
+export const TRIAL_CONFIG_VERSION = 2;
 
 /** Everything that determines a trial's result. */
 export interface TrialConfig {
