@@ -3,7 +3,7 @@
  * and manifest, in a temporary folder) and photographs its top in headless Chromium.
  *   npm run readme:screenshot        (CHROMIUM_PATH overrides /usr/bin/chromium)
  */
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -21,7 +21,8 @@ const FILES = ['trials.csv', 'per_label.csv', 'summary.csv', 'per_label_summary.
 const dir = mkdtempSync(join(tmpdir(), 'skewbench-screenshot-'));
 const profile = mkdtempSync(join(tmpdir(), 'skewbench-chromium-'));
 try {
-  for (const f of FILES) copyFileSync(join(SOURCE, f), join(dir, f));
+  // history.csv (the learning curves) is listed in the manifest of runs that wrote it.
+  for (const f of [...FILES, ...(existsSync(join(SOURCE, 'history.csv')) ? ['history.csv'] : [])]) copyFileSync(join(SOURCE, f), join(dir, f));
   const records = readResults(dir);
   const page = writeHtmlReport(dir, { aggregate: aggregate(records), records, manifest: readManifest(dir) });
   const context = await chromium.launchPersistentContext(profile, {

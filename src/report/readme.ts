@@ -75,8 +75,15 @@ const publishedResults: Renderer = (root) => {
   ];
   const header = `| method | ${columns.map((c) => c[0]).join(' | ')} |\n|---|${columns.map(() => '---:').join('|')}|`;
   const body = methods.map((m) => `| ${m} | ${columns.map((c) => c[1](m)).join(' | ')} |`).join('\n');
+  // How far apart two methods must be to be told apart: the half-widths of the Δ macro-F1 intervals.
+  const halfWidths = parseCsv(readText(file, 'the summary table'), file, ['metric', 'delta_ci_low', 'delta_ci_high'])
+    .filter((r) => r.string('metric') === 'macro_f1' && r.optionalNumber('delta_ci_low') !== null)
+    .map((r) => (r.number('delta_ci_high') - r.number('delta_ci_low')) / 2)
+    .sort((a, b) => a - b);
+  const middle = halfWidths.length % 2 ? halfWidths[(halfWidths.length - 1) / 2] : (halfWidths[halfWidths.length / 2 - 1] + halfWidths[halfWidths.length / 2]) / 2;
   return (
-    `${manifest.trials.length} trials (${skews.length} skews × ${methods.length} methods × ${manifest.spec.seeds.length} seeds) in ${grouped(manifest.wallSeconds)} s of wall time.\n\n` +
+    `${manifest.trials.length} trials (${skews.length} skews × ${methods.length} methods × ${manifest.spec.seeds.length} seeds) in ${grouped(manifest.wallSeconds)} s of wall time. ` +
+    `The median half-width of a method's Δ macro-F1 interval is ${fixed(middle, 3)} (${fixed(halfWidths[0], 3)}–${fixed(halfWidths[halfWidths.length - 1], 3)}).\n\n` +
     `${header}\n${body}`
   );
 };
