@@ -45,13 +45,15 @@ export function labelsToFloats(labels: LabelMatrix, order: ArrayLike<number>, st
   return labelsToFloatsInto(new Float32Array((end - start) * labels.numLabels), labels, order, start, end);
 }
 
-/** `labelsToFloats` written to the start of `out` (a buffer reused from batch to batch); returns `out`. */
+/** `labelsToFloats` written to the start of `out` (a buffer reused from batch to batch), as `imagesToFloatsInto`; returns the part written. */
 export function labelsToFloatsInto(out: Float32Array, labels: LabelMatrix, order: ArrayLike<number>, start: number, end: number): Float32Array {
   const L = labels.numLabels;
-  out.fill(0, 0, (end - start) * L);
+  const length = (end - start) * L;
+  if (out.length < length) throw new Error(`output buffer holds ${out.length} floats, ${end - start} images of ${L} labels need ${length}`);
+  out.fill(0, 0, length);
   for (let k = start; k < end; k++) {
     const i = order[k];
     for (let l = 0; l < L; l++) if (labels.has(i, l)) out[(k - start) * L + l] = 1;
   }
-  return out;
+  return out.subarray(0, length);
 }

@@ -11,8 +11,8 @@ import { createModel } from './create-model.js';
 import type { Model } from './models.js';
 import type { BackendPreference } from './names.js';
 import type { ReplicaReply, ReplicaRequest, RunSetup, ThreadSetup } from './replicas.js';
-import { partGradients, StepState } from './step.js';
-import { copyOut, tensorFrom } from './tensor-copy.js';
+import { partGradientsOf, StepState } from './step.js';
+import { copySlotOut, offsetsOf, tensorFrom } from './tensor-copy.js';
 
 const setup = workerData as ThreadSetup;
 const port = parentPort!;
@@ -20,11 +20,9 @@ const reply = (m: ReplicaReply) => port.postMessage(m);
 
 /** One training run on the replica: the run's layout and what it needs at every step. */
 class Run {
-  private readonly offsets: number[] = [];
+  private readonly offsets: number[];
   private readonly trainable: tf.Variable[];
   private readonly stateVariables: tf.Variable[];
-  private readonly trainableSize: number;
-  private readonly stateSize: number;
   private readonly state: StepState;
 
   constructor(
@@ -35,15 +33,9 @@ class Run {
     if (all.length !== run.sizes.length || all.some((v, i) => v.size !== run.sizes[i])) {
       throw new Error('the training thread built a model whose variables differ from the trial’s');
     }
-    let at = 0;
-    for (const size of run.sizes) {
-      this.offsets.push(at);
-      at += size;
-    }
+    this.offsets = offsetsOf(run.sizes);
     this.trainable = run.trainable.map((i) => all[i]);
-    this.trainableSize = this.trainable.reduce((s, v) => s + v.size, 0);
     this.stateVariables = run.state.map((i) => all[i]);
-    this.stateSize = this.stateVariables.reduce((s, v) => s + v.size, 0);
     this.state = new StepState(this.stateVariables);
     this.load(all.map((_, i) => i));
   }
@@ -56,36 +48,21 @@ class Run {
   }
 
   step(request: Extract<ReplicaRequest, { type: 'step' }>): void {
-    const { buffers, imageShape, labels: L } = this.run;
-    const [h, w, c] = imageShape;
+    const { buffers, imageShape, labels } = this.run;
     const hasState = this.stateVariables.length > 0;
     if (request.sync) this.load(this.run.synced);
     if (hasState) this.state.begin();
+    const batch = { pixels: buffers.pixels, targets: buffers.targets, imageShape, labels };
     request.parts.forEach(([part, start, end], n) => {
       if (n > 0 && hasState) this.state.restore();
-      const b = end - start;
-      const x = tensorFrom(buffers.pixels, start * h * w * c, [b, h, w, c]) as tf.Tensor4D;
-      const y = tensorFrom(buffers.targets, start * L, [b, L]) as tf.Tensor2D;
-      try {
-        const { value, grads } = partGradients(this.model, this.trainable, this.run.losses[request.loss], x, y, request.entries, request.training);
-        let offset = part * this.trainableSize;
-        for (const g of grads) {
-          copyOut(g, buffers.grads, offset);
-          offset += g.size;
-        }
-        tf.dispose(grads);
-        buffers.values[part] = value;
-        if (hasState) {
-          const deltas = this.state.changes();
-          let d = part * this.stateSize;
-          for (const t of deltas) {
-            copyOut(t, buffers.deltas, d);
-            d += t.size;
-          }
-          tf.dispose(deltas);
-        }
-      } finally {
-        tf.dispose([x, y]);
+      const { value, grads } = partGradientsOf(this.model, this.trainable, this.run.losses[request.loss], batch, start, end, request.entries, request.training);
+      copySlotOut(grads, buffers.grads, part);
+      tf.dispose(grads);
+      buffers.values[part] = value;
+      if (hasState) {
+        const deltas = this.state.changes();
+        copySlotOut(deltas, buffers.deltas, part);
+        tf.dispose(deltas);
       }
     });
     if (hasState) this.state.end(1);

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { ModelRecipe } from './create-model.js';
 import type { LossSpec } from './losses.js';
-import { copyOut } from './tensor-copy.js';
+import { copyOut, offsetsOf } from './tensor-copy.js';
 
 /** What a training thread is started with: the backend and how to build its replica of the model. */
 export interface ThreadSetup {
@@ -141,18 +141,14 @@ async function threadsFor(setup: ThreadSetup, count: number): Promise<Thread[]> 
  * order and steps the optimiser once.
  */
 export class Replicas {
-  readonly offsets: number[] = [];
+  private readonly offsets: number[];
 
   private constructor(
     private readonly key: string,
     private readonly threads: Thread[],
     readonly run: RunSetup,
   ) {
-    let at = 0;
-    for (const size of run.sizes) {
-      this.offsets.push(at);
-      at += size;
-    }
+    this.offsets = offsetsOf(run.sizes);
   }
 
   get buffers(): SharedBuffers {
@@ -189,8 +185,8 @@ export class Replicas {
     return replicas;
   }
 
-  /** Copies variables `indices` of `all` into the shared weights. */
-  write(all: readonly tf.Variable[], indices: readonly number[]): void {
+  /** Copies variables `indices` of `all` (default: those synced after every step) into the shared weights. */
+  write(all: readonly tf.Variable[], indices: readonly number[] = this.run.synced): void {
     for (const i of indices) copyOut(all[i], this.run.buffers.weights, this.offsets[i]);
   }
 

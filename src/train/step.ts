@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { computeLoss, type LossSpec } from './losses.js';
 import type { Model } from './models.js';
+import { tensorFrom } from './tensor-copy.js';
 
 /** One micro-batch's share of a step: its loss (divided by the whole batch's entries) and gradients. */
 export interface PartResult {
@@ -19,6 +20,29 @@ export function partGradients(model: Model, trainable: readonly tf.Variable[], l
     return { value: value.dataSync()[0], grads: trainable.map((v) => grads[v.name]) };
   } finally {
     value.dispose();
+  }
+}
+
+/** A batch laid out in float buffers: images of `imageShape`, `labels` targets per image. */
+export interface BatchBuffers {
+  pixels: Float32Array;
+  targets: Float32Array;
+  imageShape: readonly [number, number, number];
+  labels: number;
+}
+
+/**
+ * `partGradients` of images [start, end) of the batch in `batch`: what every thread runs for each
+ * micro-batch given it, reading the same buffers in the same way.
+ */
+export function partGradientsOf(model: Model, trainable: readonly tf.Variable[], loss: LossSpec, batch: BatchBuffers, start: number, end: number, entries: number, training: boolean): PartResult {
+  const [h, w, c] = batch.imageShape;
+  const x = tensorFrom(batch.pixels, start * h * w * c, [end - start, h, w, c]) as tf.Tensor4D;
+  const y = tensorFrom(batch.targets, start * batch.labels, [end - start, batch.labels]) as tf.Tensor2D;
+  try {
+    return partGradients(model, trainable, loss, x, y, entries, training);
+  } finally {
+    tf.dispose([x, y]);
   }
 }
 

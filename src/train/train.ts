@@ -10,8 +10,8 @@ import { defaultMicroBatches, microBatchBounds, ownerOf } from './micro-batches.
 import type { Model } from './models.js';
 import { Replicas, type ReplicaRequest } from './replicas.js';
 import { scheduleFactor, type LearningRateSchedule } from './schedule.js';
-import { partGradients, StepState, type PartResult } from './step.js';
-import { tensorFrom } from './tensor-copy.js';
+import { partGradientsOf, StepState, type BatchBuffers, type PartResult } from './step.js';
+import { tensorsFromSlot } from './tensor-copy.js';
 
 export interface EpochInfo {
   /** 1-based epoch just finished. */
@@ -201,6 +201,7 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
   // The batch's pixels and targets: one buffer each for the whole run (shared with the threads).
   const pixels = replicas?.buffers.pixels ?? new Float32Array(Math.min(batchSize, n) * imageSize);
   const targets = replicas?.buffers.targets ?? new Float32Array(Math.min(batchSize, n) * labelCount);
+  const batch: BatchBuffers = { pixels, targets, imageShape: [height, width, channels], labels: labelCount };
   const lossHistory: number[] = [];
   let steps = 0;
   let images = 0;
@@ -209,8 +210,6 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
   let hookSeconds = 0;
   const elapsed = () => (performance.now() - started) / 1000 - hookSeconds;
   let stopped = false;
-  // The replicas hold the weights as they were when they started, until the first step changes them.
-  let changed = false;
   try {
     for (let epoch = 1; epoch <= epochs && steps < stepBudget && !stopped; epoch++) {
       if (cdf) {
@@ -228,7 +227,8 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
         else imagesToFloatsInto(pixels, set, order, start, end);
         labelsToFloatsInto(targets, set.labels, order, start, end);
         const lossIndex = options.deferred && steps < options.deferred.fromStep ? 1 : 0;
-        const request = { loss: lossIndex, entries: b * labelCount, training: representationTrains, sync: changed };
+        // The replicas hold the weights they started with until the first step changes them.
+        const request = { loss: lossIndex, entries: b * labelCount, training: representationTrains, sync: steps > 0 };
         const batchLoss = await step(microBatchBounds(b, parts), request, epoch);
         lossSum += batchLoss * b;
         epochImages += b;
@@ -273,34 +273,27 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
         if (ownerOf(i, workers) !== 0) continue;
         if (!first) state?.restore();
         first = false;
-        const x = tf.tensor4d(pixels.subarray(s * imageSize, e * imageSize), [e - s, height, width, channels]);
-        const y = tf.tensor2d(targets.subarray(s * labelCount, e * labelCount), [e - s, labelCount]);
-        try {
-          results[i] = partGradients(model, trainable, losses[request.loss], x, y, request.entries, request.training);
-          made.push(...results[i]!.grads);
-          if (state) {
-            const deltas = state.changes();
-            made.push(...deltas);
-            state.record(i, deltas);
-          }
-        } finally {
-          tf.dispose([x, y]);
+        results[i] = partGradientsOf(model, trainable, losses[request.loss], batch, s, e, request.entries, request.training);
+        made.push(...results[i]!.grads);
+        if (state) {
+          const deltas = state.changes();
+          made.push(...deltas);
+          state.record(i, deltas);
         }
       }
       await others;
       let batchLoss = 0;
       let sum: tf.Tensor[] | undefined;
       for (let i = 0; i < bounds.length; i++) {
-        const grads = results[i]?.grads ?? fromShared(i, trainable, replicas!.buffers.grads, made);
+        const grads = results[i]?.grads ?? fromSlot(replicas!.buffers.grads, i, trainable, made);
         batchLoss += results[i]?.value ?? replicas!.buffers.values[i];
-        if (state && !results[i]) state.record(i, fromShared(i, stateVariables, replicas!.buffers.deltas, made));
+        if (state && !results[i]) state.record(i, fromSlot(replicas!.buffers.deltas, i, stateVariables, made));
         sum = sum ? sum.map((a, j) => keep(made, tf.add(a, grads[j]))) : grads;
       }
       state?.end(bounds.length);
       checkBatchLoss(loss.kind, batchLoss, epoch, steps + 1);
       optimizer.apply(sum!, options.schedule ? options.learningRate * scheduleFactor(options.schedule, steps, stepBudget) : options.learningRate);
-      if (replicas) replicas.write(all, [...trainable, ...stateVariables].map((v) => all.indexOf(v)));
-      changed = true;
+      replicas?.write(all);
       return batchLoss;
     } finally {
       tf.dispose(made);
@@ -320,15 +313,11 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
   };
 }
 
-/** Micro-batch `part`'s tensors for `variables` from a replica's slot in `buffer` (added to `made`). */
-function fromShared(part: number, variables: readonly tf.Variable[], buffer: Float32Array, made: tf.Tensor[]): tf.Tensor[] {
-  const slot = variables.reduce((s, v) => s + v.size, 0);
-  let offset = part * slot;
-  return variables.map((v) => {
-    const t = keep(made, tensorFrom(buffer, offset, v.shape));
-    offset += v.size;
-    return t;
-  });
+/** Micro-batch `part`'s tensors for `variables`, as a replica wrote them to its slot of `buffer` (added to `made`). */
+function fromSlot(buffer: Float32Array, part: number, variables: readonly tf.Variable[], made: tf.Tensor[]): tf.Tensor[] {
+  const tensors = tensorsFromSlot(buffer, part, variables.map((v) => v.shape));
+  made.push(...tensors);
+  return tensors;
 }
 
 function keep<T extends tf.Tensor>(made: tf.Tensor[], t: T): T {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LabelMatrix } from '../../src/labels/matrix.js';
-import { imageCount, imagesToFloats, imagesToFloatsInto, labelsToFloats } from '../../src/train/image-set.js';
+import { imageCount, imagesToFloats, imagesToFloatsInto, labelsToFloats, labelsToFloatsInto } from '../../src/train/image-set.js';
 
 describe('batch conversion', () => {
   const images = Uint8Array.from({ length: 3 * 2 * 2 }, (_, i) => (i * 23) % 256);
@@ -28,5 +28,16 @@ describe('batch conversion', () => {
   it('builds dense multi-hot targets of the batch rows', () => {
     const labels = LabelMatrix.fromRows(['a', 'b', 'c'], [[0, 2], [], [1]]);
     expect(Array.from(labelsToFloats(labels, [2, 0], 0, 2))).toEqual([0, 1, 0, 1, 0, 1]);
+  });
+
+  it('writes targets into a caller\'s buffer: earlier batches\' ones cleared, the rest untouched, too small a buffer refused', () => {
+    const labels = LabelMatrix.fromRows(['a', 'b', 'c'], [[0, 2], [], [1]]);
+    const out = new Float32Array(9).fill(-1);
+    const written = labelsToFloatsInto(out, labels, [2, 0, 1], 0, 2);
+    expect(written.buffer).toBe(out.buffer);
+    expect(Array.from(written)).toEqual([0, 1, 0, 1, 0, 1]);
+    expect(Array.from(out.subarray(6))).toEqual([-1, -1, -1]);
+    expect(Array.from(labelsToFloatsInto(out, labels, [1], 0, 1))).toEqual([0, 0, 0]);
+    expect(() => labelsToFloatsInto(new Float32Array(5), labels, [0, 1], 0, 2)).toThrow('output buffer holds 5 floats, 2 images of 3 labels need 6');
   });
 });
