@@ -6,6 +6,7 @@ import { wasmTrainingKernels } from '../../src/train/kernels/register.js';
 import { Adam } from '../../src/train/adam.js';
 import { conv2dSameReluPool, MAX_POOL2_RELU_BIAS_GRAD_KERNEL, RELU_BIAS_GRAD_KERNEL } from '../../src/train/layers.js';
 import { floats, onBackend, relativeError } from './helpers.js';
+import { runsWinograd } from '../../src/train/kernels/winograd.js';
 import '../../src/train/gradients.js';
 
 // Every kernel the project registers for wasm, checked against the cpu backend over random shapes,
@@ -269,6 +270,52 @@ describe('wasm training kernels agree with the cpu backend', () => {
         },
       ),
       { numRuns: 2 * RUNS },
+    );
+  });
+
+  it('Winograd F(2×2, 3×3) (3×3, stride 1, channel quads): forward with bias/relu, input gradient and filter gradient, over chunks of images and odd sizes', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          // 14×14 with 16 → 32 channels is 2 images a chunk, 8 → 4 channels 10: several chunks of tiles
+          n: fc.oneof(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 9, max: 12 })),
+          h: fc.integer({ min: 1, max: 14 }),
+          w: fc.integer({ min: 1, max: 14 }),
+          ci: fc.constantFrom(8, 12, 16, 32),
+          co: fc.constantFrom(4, 8, 16, 32),
+          pad: padArb,
+          relu: fc.boolean(),
+          seed: fc.integer(),
+        }),
+        async (r) => {
+          const c = { ...r, kh: 3, kw: 3, stride: 1, dilation: 1 };
+          const info = geometry(c);
+          fc.pre(info !== null && info.outHeight > 0 && info.outWidth > 0 && runsWinograd(info));
+          const x = floats(c.n * c.h * c.w * c.ci, c.seed);
+          const filter = floats(9 * c.ci * c.co, c.seed + 1);
+          const bias = floats(c.co, c.seed + 2);
+          const dy = floats(info!.outShape.reduce((a, b) => a * b, 1), c.seed + 3);
+          const attrs = { strides: 1, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined };
+          const run = () => {
+            const xs = tf.tensor4d(x, [c.n, c.h, c.w, c.ci]);
+            const fs = tf.tensor4d(filter, [3, 3, c.ci, c.co]);
+            const dys = tf.tensor(dy, info!.outShape);
+            const y = tf.fused.conv2d({ x: xs, filter: fs, strides: 1, pad: c.pad, bias: tf.tensor1d(bias), activation: c.relu ? 'relu' : 'linear' });
+            const dx = tf.engine().runKernel(tf.Conv2DBackpropInput, { dy: dys, filter: fs }, { ...attrs, inputShape: xs.shape } as unknown as tf.NamedAttrMap) as tf.Tensor;
+            const dW = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x: xs, dy: dys }, { ...attrs, filterShape: fs.shape } as unknown as tf.NamedAttrMap) as tf.Tensor;
+            return tf.concat([y, dx, dW].map((t) => tf.reshape(t, [-1])));
+          };
+          const want = await onBackend('cpu', run);
+          const got = await onBackend('wasm', run);
+          // each part against its own scale
+          let from = 0;
+          for (const [name, size] of [['forward', dy.length], ['input gradient', x.length], ['filter gradient', filter.length]] as const) {
+            expect(relativeError(got.subarray(from, from + size), want.subarray(from, from + size)), name).toBeLessThanOrEqual(TOLERANCE);
+            from += size;
+          }
+        },
+      ),
+      { numRuns: RUNS },
     );
   });
 

@@ -10,6 +10,7 @@ import { findColumns, matMulInto, matMulScratchBytes, pointer, scratch } from '.
 import { columnsKey, im2col, nhwcConvInfo } from './im2col.js';
 import { filterGradientDirect, runsDirect } from './direct-conv.js';
 import { heapFloats } from './wasm-backend.js';
+import { filterGradientWinograd, runsWinograd } from './winograd.js';
 
 type Attrs = Conv2DBackpropFilterAttrs & { dilations?: number | [number, number] };
 
@@ -31,6 +32,10 @@ function conv2DBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo };
   const rows = batchSize * outHeight * outWidth;
   const taps = filterHeight * filterWidth * inChannels;
   const out = backend.makeOutput([filterHeight, filterWidth, inChannels, outChannels], 'float32');
+  if (runsWinograd(info)) {
+    filterGradientWinograd(backend, info, pointer(backend, x), pointer(backend, dy), pointer(backend, out));
+    return out;
+  }
   if (runsDirect(info)) {
     // the forward pass ran directly too, so there are no columns to reuse
     heapFloats(backend, out).fill(0);

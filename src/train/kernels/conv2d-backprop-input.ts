@@ -10,6 +10,7 @@ import { gemmModule, matMulInto, matMulScratchBytes, pointer, scratch } from './
 import { heapFloats } from './wasm-backend.js';
 import { nhwcConvInfo } from './im2col.js';
 import { inputGradientDirect, runsInputGradientDirect } from './direct-conv.js';
+import { inputGradientWinograd, runsWinograd } from './winograd.js';
 
 type Attrs = Conv2DBackpropInputAttrs & { dilations?: number | [number, number] };
 
@@ -32,6 +33,10 @@ function conv2DBackpropInput(args: { inputs: { dy: TensorInfo; filter: TensorInf
   const taps = filterHeight * filterWidth * inChannels;
   const colsBytes = rows * taps * 4;
   const out = backend.makeOutput([batchSize, inHeight, inWidth, inChannels], 'float32');
+  if (runsWinograd(info)) {
+    inputGradientWinograd(backend, info, pointer(backend, dy), pointer(backend, filter), pointer(backend, out));
+    return out;
+  }
   if (runsInputGradientDirect(info)) {
     inputGradientDirect(backend, info, pointer(backend, dy), pointer(backend, filter), pointer(backend, out));
     return out;

@@ -12,6 +12,7 @@ import { cachedColumns, matMulInto, matMulScratchBytes, pointer, recordingGradie
 import { columnsKey, im2col, nhwcConvInfo } from './im2col.js';
 import { convolveDirect, runsDirect } from './direct-conv.js';
 import { runBuiltin } from './wasm-backend.js';
+import { convolveWinograd, runsWinograd } from './winograd.js';
 
 type Inputs = { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
 
@@ -46,6 +47,10 @@ function convolve(kernelName: string, args: { inputs: Inputs; backend: BackendWa
   const rows = batchSize * outHeight * outWidth;
   const taps = filterHeight * filterWidth * inChannels;
   const out = backend.makeOutput(info.outShape, 'float32');
+  if (runsWinograd(info)) {
+    convolveWinograd(backend, info, pointer(backend, x), pointer(backend, filter), bias ? pointer(backend, bias) : 0, activation === 'relu', pointer(backend, out));
+    return out;
+  }
   if (runsDirect(info)) {
     convolveDirect(backend, info, pointer(backend, x), pointer(backend, filter), bias ? pointer(backend, bias) : 0, activation === 'relu', pointer(backend, out));
     return out;

@@ -3,7 +3,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { gemmModule, scratch } from './gemm-runtime.js';
 
 /** Input channels up to which a convolution runs as a direct kernel instead of im2col + GEMM. */
-const DIRECT_MAX_IN_CHANNELS = 4;
+export const DIRECT_MAX_IN_CHANNELS = 4;
 
 /**
  * Whether a convolution runs directly (conv_direct / conv_direct_filter): few input channels (a

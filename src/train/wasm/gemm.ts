@@ -60,6 +60,19 @@ export interface GemmExports {
    * pooled gradient: dz = route(dy)·[y > 0] (rows/columns no window covers untouched) and db += Σ dz.
    */
   max_pool2_relu_grad(y: number, dy: number, dz: number, db: number, N: number, H: number, W: number, C: number, OH: number, OW: number): void;
+  /** NHWC x [N, H, W, C] copied into xp [N, Hp, Wp, C] at row offset pt and column offset pl, zeros elsewhere. */
+  wino_pad(x: number, N: number, H: number, W: number, C: number, pt: number, pl: number, Hp: number, Wp: number, xp: number): void;
+  /**
+   * F(2×2, 3×3)'s input transform (kind 0, 4×4 patches) or dy's transform (kind 1, 2×2 blocks) of the
+   * TH×TW tiles of each image of src [N, Hp, Wp, C]: position ξ's [tiles × C] matrix at dst + ξ·plane.
+   */
+  wino_tiles(kind: number, src: number, N: number, Hp: number, Wp: number, C: number, TH: number, TW: number, dst: number, plane: number): void;
+  /** F(2×2, 3×3)'s output transform of wino_tiles-laid-out products m into out [N, OH, OW, CO], + bias (0 for none), relu = 1 clamps. */
+  wino_out(
+    m: number, plane: number, bias: number, relu: number, out: number, N: number, OH: number, OW: number, CO: number, TH: number, TW: number,
+  ): void;
+  /** dst[0..bytes) += src[0..bytes). */
+  add_floats(dst: number, src: number, bytes: number): void;
   /** One Adam step over n weights into fresh buffers (see gemm.wat). */
   adam(
     w: number, g: number, m: number, v: number, wOut: number, mOut: number, vOut: number, n: number,
@@ -124,5 +137,9 @@ export function loadGemm(memory: WasmMemory, options: { fusedMultiplyAdd?: boole
     conv_direct_filter: exports.conv_direct_filter,
     max_pool2: exports.max_pool2,
     max_pool2_relu_grad: exports.max_pool2_relu_grad,
+    wino_pad: exports.wino_pad,
+    wino_tiles: exports.wino_tiles,
+    wino_out: exports.wino_out,
+    add_floats: exports.add_floats,
   };
 }
