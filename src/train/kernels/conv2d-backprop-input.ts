@@ -34,7 +34,7 @@ function conv2DBackpropInput(args: { inputs: { dy: TensorInfo; filter: TensorInf
   const colsBytes = rows * taps * 4;
   const out = backend.makeOutput([batchSize, inHeight, inWidth, inChannels], 'float32');
   if (runsWinograd(info)) {
-    inputGradientWinograd(backend, info, pointer(backend, dy), pointer(backend, filter), pointer(backend, out));
+    inputGradientWinograd(backend, info, pointer(backend, dy), filter, pointer(backend, out));
     return out;
   }
   if (runsInputGradientDirect(info)) {

@@ -48,7 +48,7 @@ function convolve(kernelName: string, args: { inputs: Inputs; backend: BackendWa
   const taps = filterHeight * filterWidth * inChannels;
   const out = backend.makeOutput(info.outShape, 'float32');
   if (runsWinograd(info)) {
-    convolveWinograd(backend, info, pointer(backend, x), pointer(backend, filter), bias ? pointer(backend, bias) : 0, activation === 'relu', pointer(backend, out));
+    convolveWinograd(backend, info, pointer(backend, x), filter, bias ? pointer(backend, bias) : 0, activation === 'relu', pointer(backend, out));
     return out;
   }
   if (runsDirect(info)) {

@@ -235,3 +235,46 @@ export function matMulInto(
     out, N * 4, M, N, K, bias, relu, tile, rowOuter ? 1 : 0, rowOuter ? 128 : 256,
   );
 }
+
+/** An operand of `positionsMatMulInto`: operand i starts `plane` bytes after operand i − 1. */
+export interface PositionsOperand extends MatMulOperand {
+  plane: number;
+}
+
+/** Scratch bytes `positionsMatMulInto` needs for `count` products (after what the caller reserves). */
+export function positionsMatMulScratchBytes(count: number, K: number, N: number): number {
+  return count * K * Math.ceil(N / 8) * 8 * 4 + TILE_BYTES;
+}
+
+/**
+ * out_i[M×N] = A_i[M×K]·B_i[K×N] for i < count, operands and results laid out `plane` bytes apart
+ * (Winograd's 16 positions): each product exactly as `matMulInto` computes it without an epilogue,
+ * with every B packed first when it is packed at all, and the products in one call into wasm.
+ */
+export function positionsMatMulInto(
+  backend: BackendWasm,
+  count: number,
+  a: PositionsOperand,
+  b: PositionsOperand,
+  M: number,
+  K: number,
+  N: number,
+  out: number,
+  outPlane: number,
+  reservedScratch = 0,
+): void {
+  if (count === 0 || M === 0 || N === 0 || K === 0) throw new Error(`positionsMatMulInto needs non-empty products, got ${count} × ${M}×${K}×${N}`);
+  const g = gemmModule(backend);
+  const Np = Math.ceil(N / 8) * 8;
+  const packed = scratch(backend, reservedScratch + positionsMatMulScratchBytes(count, K, N)) + reservedScratch;
+  const tile = packed + count * K * Np * 4;
+  const rowOuter = a.transposed && Np <= ROW_OUTER_MAX_N;
+  const inPlace = readInPlace(b, N, rowOuter);
+  if (!inPlace) for (let i = 0; i < count; i++) g.pack_b(b.ptr + i * b.plane, K, N, b.transposed ? 1 : 0, packed + i * K * Np * 4);
+  g.gemm_positions(
+    count,
+    a.ptr, a.transposed ? 4 : K * 4, a.transposed ? M * 4 : 4, a.plane,
+    inPlace ? b.ptr : packed, inPlace ? N * 4 : 32, inPlace ? 32 : K * 32, inPlace ? b.plane : K * Np * 4,
+    out, N * 4, outPlane, M, N, K, tile, rowOuter ? 1 : 0, rowOuter ? 128 : 256,
+  );
+}

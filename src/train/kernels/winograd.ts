@@ -1,6 +1,6 @@
-import type { backend_util } from '@tensorflow/tfjs-core';
+import type { backend_util, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { gemmModule, matMulInto, matMulScratchBytes, scratch } from './gemm-runtime.js';
+import { gemmModule, pointer, positionsMatMulInto, positionsMatMulScratchBytes, scratch } from './gemm-runtime.js';
 import { DIRECT_MAX_IN_CHANNELS } from './direct-conv.js';
 
 /**
@@ -24,7 +24,7 @@ import { DIRECT_MAX_IN_CHANNELS } from './direct-conv.js';
  */
 
 /** About how many bytes of transformed inputs and products one chunk of tiles may take. */
-const CHUNK_BYTES = 384 * 1024;
+const CHUNK_BYTES = 1024 * 1024;
 /** The transform's positions: a 4×4 tile. */
 const POSITIONS = 16;
 
@@ -70,37 +70,53 @@ function heapBuffer(backend: BackendWasm): ArrayBufferLike {
 }
 
 /**
- * U = G·g·Gᵀ of every (ci, co) pair, as POSITIONS row-major [CI × CO] matrices, with g[kh][kw] read
- * at `tap(kh, kw, ci, co)` of `w`. G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1]. Computed in doubles, rounded once.
+ * U = G·g·Gᵀ of every (ci, co) pair, as POSITIONS row-major [CI × CO] matrices, with g[kh][kw] of
+ * the pair read at w[base + kh·sh + kw·sw + ci·sci + co·sco]. G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].
+ * Computed in doubles, rounded once. Plain loops over typed arrays: this runs every step.
  */
-function transformFilter(w: Float32Array, CI: number, CO: number, tap: (kh: number, kw: number, ci: number, co: number) => number): Float32Array {
+function transformFilter(
+  w: Float32Array, CI: number, CO: number, base: number, sh: number, sw: number, sci: number, sco: number,
+): Float32Array {
   const u = new Float32Array(POSITIONS * CI * CO);
-  const g = new Float64Array(9);
+  const plane = CI * CO;
   const gg = new Float64Array(12);
   for (let ci = 0; ci < CI; ci++) {
     for (let co = 0; co < CO; co++) {
-      for (let kh = 0; kh < 3; kh++) for (let kw = 0; kw < 3; kw++) g[kh * 3 + kw] = w[tap(kh, kw, ci, co)];
-      // G·g (4×3), a row at a time
+      const at = base + ci * sci + co * sco;
+      // G·g (4×3), a column of g at a time
       for (let j = 0; j < 3; j++) {
-        const a = g[j];
-        const b = g[3 + j];
-        const c = g[6 + j];
+        const a = w[at + j * sw];
+        const b = w[at + sh + j * sw];
+        const c = w[at + 2 * sh + j * sw];
         gg[j] = a;
         gg[3 + j] = (a + b + c) / 2;
         gg[6 + j] = (a - b + c) / 2;
         gg[9 + j] = c;
       }
-      // (G·g)·Gᵀ (4×4)
+      // (G·g)·Gᵀ (4×4), a row at a time
+      let o = ci * CO + co;
       for (let i = 0; i < 4; i++) {
         const a = gg[i * 3];
         const b = gg[i * 3 + 1];
         const c = gg[i * 3 + 2];
-        const row = [a, (a + b + c) / 2, (a - b + c) / 2, c];
-        for (let j = 0; j < 4; j++) u[((i * 4 + j) * CI + ci) * CO + co] = row[j];
+        u[o] = a;
+        u[o + plane] = (a + b + c) / 2;
+        u[o + 2 * plane] = (a - b + c) / 2;
+        u[o + 3 * plane] = c;
+        o += 4 * plane;
       }
     }
   }
   return u;
+}
+
+/**
+ * The distance between two positions' matrices: whole cache lines plus one more, so the 16
+ * vectors a transform stores or loads for one tile never sit a power of two apart (at 32×32 a
+ * plane is exactly 16 or 32 KB, which put all 16 in one L1 set and took about twice as long).
+ */
+function planeBytes(bytes: number): number {
+  return Math.ceil(bytes / 64) * 64 + 64;
 }
 
 /** Whole images per chunk: as many as keep `bytesPerTile` × tiles under CHUNK_BYTES, at least one. */
@@ -120,10 +136,10 @@ function convolveTransformed(backend: BackendWasm, geo: Geometry, x: number, u: 
   const tiles = chunk * tilesPerImage;
   const uBytes = u.length * 4;
   const padBytes = chunk * Hp * Wp * C * 4;
-  const vPlane = tiles * C * 4;
-  const mPlane = tiles * CO * 4;
+  const vPlane = planeBytes(tiles * C * 4);
+  const mPlane = planeBytes(tiles * CO * 4);
   const reserved = uBytes + padBytes + POSITIONS * (vPlane + mPlane);
-  const base = scratch(backend, reserved + matMulScratchBytes(C, CO));
+  const base = scratch(backend, reserved + positionsMatMulScratchBytes(POSITIONS, C, CO));
   const uPtr = base;
   const xp = uPtr + uBytes;
   const v = xp + padBytes;
@@ -134,33 +150,54 @@ function convolveTransformed(backend: BackendWasm, geo: Geometry, x: number, u: 
     const images = Math.min(chunk, N - n0);
     g.wino_pad(x + n0 * H * W * C * 4, images, H, W, C, pt, pl, Hp, Wp, xp);
     g.wino_tiles(0, xp, images, Hp, Wp, C, TH, TW, v, vPlane);
-    for (let xi = 0; xi < POSITIONS; xi++) {
-      matMulInto(
-        backend,
-        { ptr: v + xi * vPlane, transposed: false },
-        { ptr: uPtr + xi * C * CO * 4, transposed: false },
-        images * tilesPerImage,
-        C,
-        CO,
-        m + xi * mPlane,
-        {},
-        reserved,
-      );
-    }
+    positionsMatMulInto(
+      backend,
+      POSITIONS,
+      { ptr: v, transposed: false, plane: vPlane },
+      { ptr: uPtr, transposed: false, plane: C * CO * 4 },
+      images * tilesPerImage,
+      C,
+      CO,
+      m,
+      mPlane,
+      reserved,
+    );
     g.wino_out(m, mPlane, bias, relu ? 1 : 0, out + n0 * OH * OW * CO * 4, images, OH, OW, CO, TH, TW);
   }
 }
 
-/** out = act(conv2d(x, w) + bias) for a geometry runsWinograd accepts (pointers on the wasm heap; bias 0 for none). */
-export function convolveWinograd(backend: BackendWasm, info: backend_util.Conv2DInfo, x: number, filter: number, bias: number, relu: boolean, out: number): void {
+/**
+ * The transformed filters of the last few filter tensors, by orientation (forward, or flipped for
+ * the input gradient). A step's micro-batches convolve with the same weights, so each is
+ * transformed once a step; tensors are immutable and their dataIds never reused, so the dataId
+ * identifies the values, and a WeakMap lets entries go with their tensors.
+ */
+const transformed = new WeakMap<object, { forward?: Float32Array; flipped?: Float32Array }>();
+
+function filterTransform(backend: BackendWasm, filter: TensorInfo, info: backend_util.Conv2DInfo, flipped: boolean): Float32Array {
+  let entry = transformed.get(filter.dataId);
+  if (!entry) {
+    entry = {};
+    transformed.set(filter.dataId, entry);
+  }
+  const found = flipped ? entry.flipped : entry.forward;
+  if (found) return found;
   const { inChannels: CI, outChannels: CO } = info;
-  const w = new Float32Array(heapBuffer(backend), filter, 9 * CI * CO);
-  const u = transformFilter(w, CI, CO, (kh, kw, ci, co) => ((kh * 3 + kw) * CI + ci) * CO + co);
+  const w = new Float32Array(heapBuffer(backend), pointer(backend, filter), 9 * CI * CO);
+  // flipped: g'[kh][kw][co][ci] = g[2 − kh][2 − kw][ci][co], at ((2 − kh)·3 + (2 − kw))·CI·CO + ci·CO + co of w
+  const u = flipped ? transformFilter(w, CO, CI, 8 * CI * CO, -3 * CI * CO, -CI * CO, 1, CO) : transformFilter(w, CI, CO, 0, 3 * CI * CO, CI * CO, CO, 1);
+  if (flipped) entry.flipped = u;
+  else entry.forward = u;
+  return u;
+}
+
+/** out = act(conv2d(x, filter) + bias) for a geometry runsWinograd accepts (pointers on the wasm heap; bias 0 for none). */
+export function convolveWinograd(backend: BackendWasm, info: backend_util.Conv2DInfo, x: number, filter: TensorInfo, bias: number, relu: boolean, out: number): void {
   const geo = {
-    N: info.batchSize, H: info.inHeight, W: info.inWidth, C: CI, CO,
+    N: info.batchSize, H: info.inHeight, W: info.inWidth, C: info.inChannels, CO: info.outChannels,
     pt: info.padInfo.top, pl: info.padInfo.left, OH: info.outHeight, OW: info.outWidth,
   };
-  convolveTransformed(backend, geo, x, u, bias, relu, out);
+  convolveTransformed(backend, geo, x, filterTransform(backend, filter, info, false), bias, relu, out);
 }
 
 /**
@@ -168,15 +205,12 @@ export function convolveWinograd(backend: BackendWasm, info: backend_util.Conv2D
  * the flipped, transposed filter g'[kh][kw][co][ci] = g[2 − kh][2 − kw][ci][co], padded 2 − pt
  * above and 2 − pl to the left, into dx [N, H, W, CI].
  */
-export function inputGradientWinograd(backend: BackendWasm, info: backend_util.Conv2DInfo, dy: number, filter: number, dx: number): void {
-  const { inChannels: CI, outChannels: CO } = info;
-  const w = new Float32Array(heapBuffer(backend), filter, 9 * CI * CO);
-  const u = transformFilter(w, CO, CI, (kh, kw, co, ci) => (((2 - kh) * 3 + (2 - kw)) * CI + ci) * CO + co);
+export function inputGradientWinograd(backend: BackendWasm, info: backend_util.Conv2DInfo, dy: number, filter: TensorInfo, dx: number): void {
   const geo = {
-    N: info.batchSize, H: info.outHeight, W: info.outWidth, C: CO, CO: CI,
+    N: info.batchSize, H: info.outHeight, W: info.outWidth, C: info.outChannels, CO: info.inChannels,
     pt: 2 - info.padInfo.top, pl: 2 - info.padInfo.left, OH: info.inHeight, OW: info.inWidth,
   };
-  convolveTransformed(backend, geo, dy, u, 0, false, dx);
+  convolveTransformed(backend, geo, dy, filterTransform(backend, filter, info, true), 0, false, dx);
 }
 
 /**
@@ -197,11 +231,11 @@ export function filterGradientWinograd(backend: BackendWasm, info: backend_util.
   const tiles = chunk * tilesPerImage;
   const padBytes = chunk * Hp * Wp * C * 4;
   const dyPadBytes = padDy ? chunk * 4 * tilesPerImage * CO * 4 : 0;
-  const vPlane = tiles * C * 4;
-  const zPlane = tiles * CO * 4;
+  const vPlane = planeBytes(tiles * C * 4);
+  const zPlane = planeBytes(tiles * CO * 4);
   const sums = POSITIONS * C * CO * 4;
   const reserved = padBytes + dyPadBytes + POSITIONS * (vPlane + zPlane) + 2 * sums;
-  const base = scratch(backend, reserved + matMulScratchBytes(tiles, CO));
+  const base = scratch(backend, reserved + positionsMatMulScratchBytes(POSITIONS, tiles, CO));
   const xp = base;
   const dyp = xp + padBytes;
   const v = dyp + dyPadBytes;
@@ -220,45 +254,46 @@ export function filterGradientWinograd(backend: BackendWasm, info: backend_util.
     }
     g.wino_tiles(1, dySrc, images, padDy ? 2 * TH : OH, padDy ? 2 * TW : OW, CO, TH, TW, z, zPlane);
     const into = n0 === 0 ? total : part;
-    for (let xi = 0; xi < POSITIONS; xi++) {
-      matMulInto(
-        backend,
-        { ptr: v + xi * vPlane, transposed: true },
-        { ptr: z + xi * zPlane, transposed: false },
-        C,
-        images * tilesPerImage,
-        CO,
-        into + xi * C * CO * 4,
-        {},
-        reserved,
-      );
-    }
+    positionsMatMulInto(
+      backend,
+      POSITIONS,
+      { ptr: v, transposed: true, plane: vPlane },
+      { ptr: z, transposed: false, plane: zPlane },
+      C,
+      images * tilesPerImage,
+      CO,
+      into,
+      C * CO * 4,
+      reserved,
+    );
     if (n0 !== 0) g.add_floats(total, part, sums);
   }
   // dW = Gᵀ·M·G, Gᵀ = [1 ½ ½ 0; 0 ½ −½ 0; 0 ½ ½ 1], for each channel pair
   const buffer = heapBuffer(backend);
   const mSum = new Float32Array(buffer, total, POSITIONS * C * CO);
   const out = new Float32Array(buffer, dW, 9 * C * CO);
+  const plane = C * CO;
   const r = new Float64Array(12);
-  for (let ci = 0; ci < C; ci++) {
-    for (let co = 0; co < CO; co++) {
-      const at = (i: number, j: number) => mSum[((i * 4 + j) * C + ci) * CO + co];
-      for (let j = 0; j < 4; j++) {
-        const m0 = at(0, j);
-        const m1 = at(1, j);
-        const m2 = at(2, j);
-        const m3 = at(3, j);
-        r[j] = m0 + (m1 + m2) / 2;
-        r[4 + j] = (m1 - m2) / 2;
-        r[8 + j] = (m1 + m2) / 2 + m3;
-      }
-      for (let i = 0; i < 3; i++) {
-        const [a, b, c, d] = [r[i * 4], r[i * 4 + 1], r[i * 4 + 2], r[i * 4 + 3]];
-        const row = i * 3;
-        out[((row + 0) * C + ci) * CO + co] = a + (b + c) / 2;
-        out[((row + 1) * C + ci) * CO + co] = (b - c) / 2;
-        out[((row + 2) * C + ci) * CO + co] = (b + c) / 2 + d;
-      }
+  for (let k = 0; k < plane; k++) {
+    // Gᵀ·M (3×4), a column of M at a time
+    for (let j = 0; j < 4; j++) {
+      const m0 = mSum[k + j * plane];
+      const m1 = mSum[k + (4 + j) * plane];
+      const m2 = mSum[k + (8 + j) * plane];
+      const m3 = mSum[k + (12 + j) * plane];
+      r[j] = m0 + (m1 + m2) / 2;
+      r[4 + j] = (m1 - m2) / 2;
+      r[8 + j] = (m1 + m2) / 2 + m3;
+    }
+    // (Gᵀ·M)·G (3×3), a row at a time; tap (kh, kw) of the pair k = ci·CO + co at (kh·3 + kw)·plane + k
+    for (let i = 0; i < 3; i++) {
+      const a = r[i * 4];
+      const b = r[i * 4 + 1];
+      const c = r[i * 4 + 2];
+      const d = r[i * 4 + 3];
+      out[k + i * 3 * plane] = a + (b + c) / 2;
+      out[k + (i * 3 + 1) * plane] = (b - c) / 2;
+      out[k + (i * 3 + 2) * plane] = (b + c) / 2 + d;
     }
   }
 }

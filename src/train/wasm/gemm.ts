@@ -14,6 +14,11 @@ export interface GemmExports {
     a: number, sar: number, sak: number, b: number, bstride: number, sstride: number, c: number, ldc: number,
     M: number, N: number, K: number, bias: number, relu: number, tmp: number, rowOuter: number, kcmax: number,
   ): void;
+  /** `count` gemm calls without bias or activation, operand i at a + i·aplane, b + i·bplane, c + i·cplane. */
+  gemm_positions(
+    count: number, a: number, sar: number, sak: number, aplane: number, b: number, bstride: number, sstride: number, bplane: number,
+    c: number, ldc: number, cplane: number, M: number, N: number, K: number, tmp: number, rowOuter: number, kcmax: number,
+  ): void;
   /** Packs B [K×N] (or Bᵀ stored [N×K] when transposed = 1) into ⌈N/8⌉ zero-padded 8-column strips. */
   pack_b(b: number, K: number, N: number, transposed: number, bp: number): void;
   /** cols[(n,oh,ow)][(kh,kw,c)] from NHWC x, zeros outside. */
@@ -125,6 +130,7 @@ export function loadGemm(memory: WasmMemory, options: { fusedMultiplyAdd?: boole
   return {
     fusedMultiplyAdd: useFused,
     gemm: exports.gemm,
+    gemm_positions: exports.gemm_positions,
     pack_b: exports.pack_b,
     im2col: exports.im2col,
     col2im: exports.col2im,

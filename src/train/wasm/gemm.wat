@@ -138,7 +138,7 @@
   ;; block is stored, so C is written once more per K block and never read again here. Tiles on the
   ;; ragged edges (fewer than 4 rows or 8 columns) are computed into the 4×8 tile at $tmp and
   ;; copied out.
-  (func (export "gemm") (param $a i32) (param $sar i32) (param $sak i32) (param $b i32) (param $bstride i32) (param $sstride i32)
+  (func $gemm (export "gemm") (param $a i32) (param $sar i32) (param $sak i32) (param $b i32) (param $bstride i32) (param $sstride i32)
         (param $c i32) (param $ldc i32) (param $M i32) (param $N i32) (param $K i32) (param $bias i32) (param $relu i32) (param $tmp i32)
         (param $rowOuter i32) (param $kcmax i32)
     (local $pc i32) (local $kc i32) (local $ic i32) (local $mc i32) (local $js i32) (local $strips i32) (local $full i32)
@@ -223,6 +223,24 @@
         (br $mblock)))
       (local.set $pc (i32.add (local.get $pc) (local.get $kc)))
       (br $kblock)))
+  )
+
+  ;; `count` independent products of one shape, operand i at a + i·aplane, b + i·bplane and
+  ;; c + i·cplane (no bias, no activation), each exactly as one `gemm` call: Winograd's positions
+  ;; in one call from the host.
+  (func (export "gemm_positions") (param $count i32) (param $a i32) (param $sar i32) (param $sak i32) (param $aplane i32)
+        (param $b i32) (param $bstride i32) (param $sstride i32) (param $bplane i32) (param $c i32) (param $ldc i32) (param $cplane i32)
+        (param $M i32) (param $N i32) (param $K i32) (param $tmp i32) (param $rowOuter i32) (param $kcmax i32)
+    (local $i i32)
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $count)))
+      (call $gemm
+        (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $aplane))) (local.get $sar) (local.get $sak)
+        (i32.add (local.get $b) (i32.mul (local.get $i) (local.get $bplane))) (local.get $bstride) (local.get $sstride)
+        (i32.add (local.get $c) (i32.mul (local.get $i) (local.get $cplane))) (local.get $ldc)
+        (local.get $M) (local.get $N) (local.get $K) (i32.const 0) (i32.const 0) (local.get $tmp) (local.get $rowOuter) (local.get $kcmax))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $next)))
   )
 
   ;; One ragged tile (rows ≤ 4 of C, cols ≤ 8 of its strip) computed in the 4×8 tile at $tmp: C's
