@@ -16,6 +16,12 @@ export const RELU_BIAS_GRAD_KERNEL = 'SkewbenchReluBiasGrad';
  */
 export const MAX_POOL2_RELU_BIAS_GRAD_KERNEL = 'SkewbenchMaxPool2ReluBiasGrad';
 
+/**
+ * A kernel a backend may provide for the forward pass of conv2dSameReluPool in one launch: inputs
+ * {x, filter, bias}, outputs [y = relu(conv2d(x, filter, 1, 'same') + bias), maxPool(y, 2, 2, 'valid')].
+ */
+export const CONV_RELU_POOL2_KERNEL = 'SkewbenchConvReluPool2';
+
 /** [dz, db] for a ReLU layer with output y, through the backend's fused kernel where it has one. */
 function reluBiasGrad(dy: tf.Tensor, y: tf.Tensor): [tf.Tensor, tf.Tensor] {
   if (tf.getKernel(RELU_BIAS_GRAD_KERNEL, tf.getBackend())) {
@@ -169,10 +175,17 @@ export function conv2dSame(x: tf.Tensor4D, filter: tf.Tensor4D, b: tf.Tensor1D, 
 export function conv2dSameReluPool(x: tf.Tensor4D, filter: tf.Tensor4D, b: tf.Tensor1D, inputGradient: boolean): tf.Tensor4D {
   const strides: [number, number] = [1, 1];
   return customOp<tf.Tensor4D>(x, [filter, b], inputGradient, (xs, [fs, bs], save) => {
-    const y = convolve(xs as tf.Tensor4D, fs as tf.Tensor4D, bs as tf.Tensor1D, 'relu', strides);
+    let y: tf.Tensor4D;
+    let value: tf.Tensor4D;
+    if (tf.getKernel(CONV_RELU_POOL2_KERNEL, tf.getBackend())) {
+      [y, value] = tf.engine().runKernel(CONV_RELU_POOL2_KERNEL, { x: xs, filter: fs, bias: bs }, {}) as [tf.Tensor4D, tf.Tensor4D];
+    } else {
+      y = convolve(xs as tf.Tensor4D, fs as tf.Tensor4D, bs as tf.Tensor1D, 'relu', strides);
+      value = tf.maxPool(y, 2, 2, 'valid');
+    }
     const restore = saveForBackward(save, [xs, fs, y]);
     return {
-      value: tf.maxPool(y, 2, 2, 'valid'),
+      value,
       gradFunc: (dy, saved, wantInput) => {
         const [sx, sf, sy] = restore(saved) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
         const [dz, db] = maxPool2ReluBiasGrad(dy as tf.Tensor4D, sy);

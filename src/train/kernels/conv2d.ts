@@ -4,6 +4,7 @@ import {
   type Conv2DAttrs,
   type FusedConv2DAttrs,
   type KernelConfig,
+  type MaxPoolAttrs,
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
@@ -13,6 +14,8 @@ import { columnsKey, im2col, nhwcConvInfo } from './im2col.js';
 import { convolveDirect, runsDirect } from './direct-conv.js';
 import { runBuiltin } from './wasm-backend.js';
 import { convolveWinograd, runsWinograd } from './winograd.js';
+import { maxPoolConfig } from './max-pool2.js';
+import { CONV_RELU_POOL2_KERNEL } from '../layers.js';
 
 type Inputs = { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
 
@@ -82,6 +85,40 @@ function convolve(kernelName: string, args: { inputs: Inputs; backend: BackendWa
   );
   return out;
 }
+
+/**
+ * The forward pass of conv2dSameReluPool (layers.ts) in one launch: y = relu(conv2d(x, filter, 1,
+ * 'same') + bias) and maxPool(y, 2, 2, 'valid'). As Winograd the pooled values come out of the
+ * output transform (each 2×2 output tile is one pooling window), so y is not read again; otherwise
+ * the convolution is `convolve`'s and the pool the MaxPool kernel's.
+ */
+function convReluPool2(args: { inputs: { x: TensorInfo; filter: TensorInfo; bias: TensorInfo }; backend: BackendWasm }): TensorInfo[] {
+  const { inputs, backend } = args;
+  const { x, filter, bias } = inputs;
+  const attrs = {
+    strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined, activation: 'relu', leakyreluAlpha: 0,
+  } as unknown as FusedConv2DAttrs;
+  const info = nhwcConvInfo(x.shape, filter.shape, attrs);
+  const [N, OH, OW, CO] = info.outShape;
+  const pooledShape = [N, OH >> 1, OW >> 1, CO];
+  const pooledSize = pooledShape.reduce((a, b) => a * b, 1);
+  if (runsWinograd(info) && x.dtype === 'float32' && filter.dtype === 'float32' && bias.shape.length === 1 && bias.shape[0] === CO && pooledSize > 0) {
+    const y = backend.makeOutput(info.outShape, 'float32');
+    const pooled = backend.makeOutput(pooledShape, 'float32');
+    convolveWinograd(backend, info, pointer(backend, x), filter, pointer(backend, bias), true, pointer(backend, y), pointer(backend, pooled));
+    return [y, pooled];
+  }
+  const y = convolve(FusedConv2D, { inputs, backend, attrs });
+  const poolAttrs = { filterSize: 2, strides: 2, pad: 'valid', dimRoundingMode: undefined } as unknown as MaxPoolAttrs;
+  const pooled = (maxPoolConfig.kernelFunc as unknown as (a: object) => TensorInfo)({ inputs: { x: y }, backend, attrs: poolAttrs });
+  return [y, pooled];
+}
+
+export const convReluPool2Config: KernelConfig = {
+  kernelName: CONV_RELU_POOL2_KERNEL,
+  backendName: 'wasm',
+  kernelFunc: convReluPool2 as unknown as KernelFunc,
+};
 
 export const conv2DConfig: KernelConfig = {
   kernelName: Conv2D,

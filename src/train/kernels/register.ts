@@ -1,7 +1,7 @@
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { adamStepConfig } from './adam-step.js';
 import { batchMatMulConfig } from './batch-mat-mul.js';
-import { conv2DConfig, fusedConv2DConfig } from './conv2d.js';
+import { conv2DConfig, convReluPool2Config, fusedConv2DConfig } from './conv2d.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { fusedMatMulConfig } from './fused-mat-mul.js';
@@ -27,6 +27,7 @@ export const wasmTrainingKernels: readonly KernelConfig[] = [
   reluBiasGradConfig,
   maxPoolConfig,
   maxPool2ReluBiasGradConfig,
+  convReluPool2Config,
 ];
 
 /** Builtins ours fall back to for the cases they do not cover; captured before being replaced. */

@@ -124,8 +124,12 @@ function chunkImages(N: number, tilesPerImage: number, bytesPerTile: number): nu
   return Math.max(1, Math.min(N, Math.floor(CHUNK_BYTES / (tilesPerImage * bytesPerTile))));
 }
 
-/** out = act(conv(x) + bias) for a 3×3 stride-1 geometry with the filter already transformed (u, POSITIONS × [C × CO]). */
-function convolveTransformed(backend: BackendWasm, geo: Geometry, x: number, u: Float32Array, bias: number, relu: boolean, out: number): void {
+/**
+ * out = act(conv(x) + bias) for a 3×3 stride-1 geometry with the filter already transformed (u,
+ * POSITIONS × [C × CO]); pool ≠ 0 also gets out's 2×2 stride-2 'valid' max pool, each whole output
+ * tile being one pooling window.
+ */
+function convolveTransformed(backend: BackendWasm, geo: Geometry, x: number, u: Float32Array, bias: number, relu: boolean, out: number, pool = 0): void {
   const { N, H, W, C, CO, pt, pl, OH, OW } = geo;
   const TH = Math.ceil(OH / 2);
   const TW = Math.ceil(OW / 2);
@@ -162,7 +166,8 @@ function convolveTransformed(backend: BackendWasm, geo: Geometry, x: number, u: 
       mPlane,
       reserved,
     );
-    g.wino_out(m, mPlane, bias, relu ? 1 : 0, out + n0 * OH * OW * CO * 4, images, OH, OW, CO, TH, TW);
+    const pooled = pool ? pool + n0 * (OH >> 1) * (OW >> 1) * CO * 4 : 0;
+    g.wino_out(m, mPlane, bias, relu ? 1 : 0, out + n0 * OH * OW * CO * 4, images, OH, OW, CO, TH, TW, pooled);
   }
 }
 
@@ -191,13 +196,18 @@ function filterTransform(backend: BackendWasm, filter: TensorInfo, info: backend
   return u;
 }
 
-/** out = act(conv2d(x, filter) + bias) for a geometry runsWinograd accepts (pointers on the wasm heap; bias 0 for none). */
-export function convolveWinograd(backend: BackendWasm, info: backend_util.Conv2DInfo, x: number, filter: TensorInfo, bias: number, relu: boolean, out: number): void {
+/**
+ * out = act(conv2d(x, filter) + bias) for a geometry runsWinograd accepts (pointers on the wasm heap;
+ * bias 0 for none); pool ≠ 0 also gets maxPool(out, 2, 2, 'valid') [N, ⌊OH/2⌋, ⌊OW/2⌋, CO].
+ */
+export function convolveWinograd(
+  backend: BackendWasm, info: backend_util.Conv2DInfo, x: number, filter: TensorInfo, bias: number, relu: boolean, out: number, pool = 0,
+): void {
   const geo = {
     N: info.batchSize, H: info.inHeight, W: info.inWidth, C: info.inChannels, CO: info.outChannels,
     pt: info.padInfo.top, pl: info.padInfo.left, OH: info.outHeight, OW: info.outWidth,
   };
-  convolveTransformed(backend, geo, x, filterTransform(backend, filter, info, false), bias, relu, out);
+  convolveTransformed(backend, geo, x, filterTransform(backend, filter, info, false), bias, relu, out, pool);
 }
 
 /**

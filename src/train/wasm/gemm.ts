@@ -72,9 +72,13 @@ export interface GemmExports {
    * TH×TW tiles of each image of src [N, Hp, Wp, C]: position ξ's [tiles × C] matrix at dst + ξ·plane.
    */
   wino_tiles(kind: number, src: number, N: number, Hp: number, Wp: number, C: number, TH: number, TW: number, dst: number, plane: number): void;
-  /** F(2×2, 3×3)'s output transform of wino_tiles-laid-out products m into out [N, OH, OW, CO], + bias (0 for none), relu = 1 clamps. */
+  /**
+   * F(2×2, 3×3)'s output transform of wino_tiles-laid-out products m into out [N, OH, OW, CO], + bias (0 for none), relu = 1
+   * clamps; pool ≠ 0 also gets out's 2×2 stride-2 'valid' max pool [N, ⌊OH/2⌋, ⌊OW/2⌋, CO].
+   */
   wino_out(
     m: number, plane: number, bias: number, relu: number, out: number, N: number, OH: number, OW: number, CO: number, TH: number, TW: number,
+    pool: number,
   ): void;
   /** dst[0..bytes) += src[0..bytes). */
   add_floats(dst: number, src: number, bytes: number): void;

@@ -1278,11 +1278,14 @@
   ;; The output transform of every tile: m holds position ξ at m + ξ·plane, tile t's quad c at
   ;; (t·CO + c)·4 within it (wino_tiles' layout); out [N, OH, OW, CO] (CO a multiple of 4) gets
   ;; act(Aᵀ·m·A + bias), bias 0 for none, relu = 1 for max(·, 0). A last tile of an odd OH or OW
-  ;; stores only its pixels inside out.
+  ;; stores only its pixels inside out. pool ≠ 0 also gets the 2×2 stride-2 'valid' max pool of out,
+  ;; [N, OH/2, OW/2, CO] (halves rounded down): each whole tile is one pooling window.
   (func (export "wino_out") (param $m i32) (param $plane i32) (param $bias i32) (param $relu i32) (param $out i32)
-        (param $N i32) (param $OH i32) (param $OW i32) (param $CO i32) (param $TH i32) (param $TW i32)
+        (param $N i32) (param $OH i32) (param $OW i32) (param $CO i32) (param $TH i32) (param $TW i32) (param $pool i32)
     (local $n i32) (local $ty i32) (local $tx i32) (local $c i32) (local $C4 i32) (local $rs i32) (local $row i32) (local $p i32) (local $q i32)
-    (local $rows i32) (local $cols i32) (local $b v128)
+    (local $rows i32) (local $cols i32) (local $b v128) (local $POH i32) (local $POW i32) (local $pp i32)
+    (local.set $POH (i32.shr_u (local.get $OH) (i32.const 1)))
+    (local.set $POW (i32.shr_u (local.get $OW) (i32.const 1)))
     (local.set $C4 (i32.shl (local.get $CO) (i32.const 2)))
     (local.set $rs (i32.mul (local.get $OW) (local.get $C4)))
     (local.set $q (local.get $m))
@@ -1301,13 +1304,20 @@
           (local.set $cols (i32.sub (local.get $OW) (i32.shl (local.get $tx) (i32.const 1))))
           (if (i32.gt_s (local.get $cols) (i32.const 2)) (then (local.set $cols (i32.const 2))))
           (local.set $p (i32.add (local.get $row) (i32.mul (i32.shl (local.get $tx) (i32.const 1)) (local.get $C4))))
+          ;; pooled pixel (n, ty, tx) for a whole tile, when asked
+          (local.set $pp (i32.const 0))
+          (if (i32.and (i32.ne (local.get $pool) (i32.const 0))
+                       (i32.and (i32.lt_u (local.get $ty) (local.get $POH)) (i32.lt_u (local.get $tx) (local.get $POW)))) (then
+            (local.set $pp (i32.add (local.get $pool)
+              (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $POH)) (local.get $ty)) (local.get $POW)) (local.get $tx)) (local.get $C4))))))
           (local.set $c (i32.const 0))
           (block $cdone (loop $cloop
             (br_if $cdone (i32.ge_u (local.get $c) (local.get $C4)))
             (local.set $b (v128.const i32x4 0 0 0 0))
             (if (local.get $bias) (then (local.set $b (v128.load (i32.add (local.get $bias) (local.get $c))))))
             (call $wo_quad (local.get $q) (local.get $plane) (local.get $b) (local.get $relu) (i32.add (local.get $p) (local.get $c))
-              (local.get $rs) (local.get $C4) (local.get $rows) (local.get $cols))
+              (local.get $rs) (local.get $C4) (local.get $rows) (local.get $cols)
+              (select (i32.add (local.get $pp) (local.get $c)) (i32.const 0) (local.get $pp)))
             (local.set $q (i32.add (local.get $q) (i32.const 16)))
             (local.set $c (i32.add (local.get $c) (i32.const 16)))
             (br $cloop)))
@@ -1451,10 +1461,10 @@
   ;; Aᵀ·m·A for one channel quad of one tile (F(2×2, 3×3)'s output transform), + bias, then
   ;; clamped at 0 when relu = 1: m_ξ at m + ξ·plane (ξ = 4i + j); the 2×2 result y_ij goes to
   ;; out + i·rs + j·cs, its second row only when rows = 2 and its second column only when cols = 2
-  ;; (the last tile of an odd output). Aᵀ = [1 1 1 0; 0 1 −1 −1]: each column j of m gives
+  ;; (the last tile of an odd output); pool ≠ 0 (a whole tile) also gets the maximum of the four. Aᵀ = [1 1 1 0; 0 1 −1 −1]: each column j of m gives
   ;; a_j = m0j + m1j + m2j and b_j = m1j − m2j − m3j, and y = (a0 + a1 + a2, a1 − a2 − a3; the same of b).
   (func $wo_quad (param $m i32) (param $plane i32) (param $bias v128) (param $relu i32) (param $out i32) (param $rs i32) (param $cs i32)
-        (param $rows i32) (param $cols i32)
+        (param $rows i32) (param $cols i32) (param $pool i32)
     (local $p4 i32) (local $p8 i32) (local $p12 i32) (local $x1 v128) (local $x2 v128)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
     (local $y00 v128) (local $y01 v128) (local $y10 v128) (local $y11 v128)
@@ -1494,6 +1504,10 @@
       (v128.store (i32.add (local.get $out) (local.get $rs)) (local.get $y10))
       (if (i32.eq (local.get $cols) (i32.const 2)) (then
         (v128.store (i32.add (i32.add (local.get $out) (local.get $rs)) (local.get $cs)) (local.get $y11))))))
+    ;; the tile is a 2×2 pooling window: its maximum, in max_pool2's order
+    (if (local.get $pool) (then
+      (v128.store (local.get $pool)
+        (f32x4.max (f32x4.max (local.get $y00) (local.get $y01)) (f32x4.max (local.get $y10) (local.get $y11))))))
   )
 
 )
