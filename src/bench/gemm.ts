@@ -3,21 +3,27 @@ import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { selectBackend } from '../train/backend.js';
-import { gemmModule, matMulInto, pointer, scratch } from '../train/kernels/gemm-runtime.js';
+import { gemmModule, matMulInto, pointer, positionsMatMulInto, scratch } from '../train/kernels/gemm-runtime.js';
+import { planeBytes, POSITIONS, winogradProducts, type WinogradProduct } from '../train/kernels/winograd.js';
 import { machineInfo, type MachineInfo } from './machine.js';
 
-/** One product C[M×N] = op(A)[M×K]·op(B)[K×N] as the project's GEMM driver (matMulInto) runs it. */
+/**
+ * `count` products C[M×N] = op(A)[M×K]·op(B)[K×N] of one shape, as the project's GEMM drivers run
+ * them: one `matMulInto` call (count 1), or Winograd's position products in one
+ * `positionsMatMulInto` call (count 16).
+ */
 export interface GemmCase {
   name: string;
-  kind: 'square' | 'conv-forward' | 'conv-filter-gradient' | 'conv-input-gradient';
+  kind: 'square' | 'winograd-forward' | 'winograd-input-gradient' | 'winograd-filter-gradient';
+  count: number;
   M: number;
   K: number;
   N: number;
-  /** A stored as its transpose (the filter gradient reads the im2col columns as colsᵀ). */
+  /** A stored as its transpose (the filter gradient reads the transformed inputs as Vᵀ). */
   transposeA: boolean;
-  /** B stored as its transpose (the input gradient reads the filter as Wᵀ). */
+  /** B stored as its transpose. */
   transposeB: boolean;
-  /** The forward convolution adds its bias and applies ReLU to the product. */
+  /** Bias added and ReLU applied to the product. */
   biasRelu: boolean;
 }
 
@@ -26,7 +32,7 @@ export interface GemmBenchRow extends GemmCase {
   seconds: number;
   /** Median wall-clock seconds per product (longer than `seconds` when other work shared the core). */
   wallSeconds: number;
-  /** 2·M·N·K / seconds, in 10⁹ flops per second. */
+  /** 2·count·M·N·K / seconds, in 10⁹ flops per second. */
   gflops: number;
   /** gflops / the multiply-add peak. */
   shareOfPeak: number;
@@ -58,6 +64,7 @@ export interface GemmBenchOptions {
   sizes?: readonly number[];
   /** Inputs of the reference CNN whose convolution GEMMs are timed. */
   convInputs?: readonly ConvInput[];
+  /** Images per micro-batch (a training batch of 64 in its default two micro-batches). */
   batch?: number;
   /** Timed samples per case; the median is reported. */
   repetitions?: number;
@@ -71,35 +78,30 @@ export const GEMM_BENCH_DEFAULTS = {
     { size: 28, channels: 1 },
     { size: 64, channels: 3 },
   ],
-  batch: 64,
+  batch: 32,
   repetitions: 7,
   sampleSeconds: 0.2,
 } as const;
 
 /**
- * The GEMMs of the reference CNN (conv3x3(c→16) + relu + maxpool2, conv3x3(16→32) + relu + maxpool2,
- * 'same' padding) on one input size: each layer's forward product im2col(x)·W with its bias and
- * ReLU, its filter gradient colsᵀ·dY and, for the second layer (the first one's input needs no
- * gradient), its input gradient dY·Wᵀ.
+ * The GEMMs of the reference CNN's convolutions (conv3x3(c→16) + relu + maxpool2, then
+ * conv3x3(16→32) + relu + maxpool2, 'same' padding) on one input size, as training runs them on a
+ * micro-batch of `batch` images: the first layer runs as a direct convolution (no GEMM); the second
+ * as Winograd, whose forward pass, input gradient and filter gradient are 16 position products per
+ * chunk of images (see winogradProducts).
  */
 export function referenceConvCases(input: ConvInput, batch: number): GemmCase[] {
-  const layers = [
-    { layer: 1, side: input.size, cin: input.channels, cout: 16 },
-    { layer: 2, side: Math.floor(input.size / 2), cin: 16, cout: 32 },
+  const side = Math.floor(input.size / 2);
+  const products = winogradProducts(batch, side, side, 16, 32);
+  const name = (what: string) => `conv2 ${input.size}x${input.size}x${input.channels} Winograd ${what}`;
+  const of = (kind: GemmCase['kind'], what: string, p: WinogradProduct): GemmCase => ({
+    name: name(what), kind, count: POSITIONS, M: p.M, K: p.K, N: p.N, transposeA: p.transposeA, transposeB: false, biasRelu: false,
+  });
+  return [
+    of('winograd-forward', 'forward', products.forward),
+    of('winograd-input-gradient', 'input gradient', products.inputGradient),
+    of('winograd-filter-gradient', 'filter gradient', products.filterGradient),
   ];
-  const tag = `${input.size}x${input.size}x${input.channels}`;
-  const cases: GemmCase[] = [];
-  for (const { layer, side, cin, cout } of layers) {
-    const rows = batch * side * side;
-    const taps = 9 * cin;
-    const name = (what: string) => `conv${layer} ${tag} ${what}`;
-    cases.push({ name: name('forward'), kind: 'conv-forward', M: rows, K: taps, N: cout, transposeA: false, transposeB: false, biasRelu: true });
-    cases.push({ name: name('filter gradient'), kind: 'conv-filter-gradient', M: taps, K: rows, N: cout, transposeA: true, transposeB: false, biasRelu: false });
-    if (layer > 1) {
-      cases.push({ name: name('input gradient'), kind: 'conv-input-gradient', M: rows, K: cout, N: taps, transposeA: false, transposeB: true, biasRelu: false });
-    }
-  }
-  return cases;
 }
 
 function median(values: number[]): number {
@@ -170,29 +172,32 @@ export async function runGemmBench(options: GemmBenchOptions = {}): Promise<Gemm
   const peakGflops = (rounds * 24 * 8) / probeSeconds / 1e9;
 
   const cases: GemmCase[] = [
-    ...sizes.map((n): GemmCase => ({ name: `${n}x${n}x${n}`, kind: 'square', M: n, K: n, N: n, transposeA: false, transposeB: false, biasRelu: false })),
+    ...sizes.map((n): GemmCase => ({ name: `${n}x${n}x${n}`, kind: 'square', count: 1, M: n, K: n, N: n, transposeA: false, transposeB: false, biasRelu: false })),
     ...convInputs.flatMap((input) => referenceConvCases(input, batch)),
   ];
   const rows: GemmBenchRow[] = [];
   for (const c of cases) {
     const values = (n: number) => Float32Array.from({ length: n }, (_, i) => ((i * 7919) % 2003) / 2003 - 0.5);
-    const a = tf.tensor1d(values(c.M * c.K));
-    const b = tf.tensor1d(values(c.K * c.N));
+    // the positions' matrices as far apart as a Winograd pass lays them out
+    const plane = (floats: number) => (c.count === 1 ? floats * 4 : planeBytes(floats * 4));
+    const planes = { a: plane(c.M * c.K), b: plane(c.K * c.N), out: plane(c.M * c.N) };
+    const a = tf.tensor1d(values(((c.count - 1) * planes.a) / 4 + c.M * c.K));
+    const b = tf.tensor1d(values(((c.count - 1) * planes.b) / 4 + c.K * c.N));
     const bias = tf.tensor1d(values(c.N));
-    const out = tf.zeros([c.M * c.N]);
+    const out = tf.zeros([((c.count - 1) * planes.out) / 4 + c.M * c.N]);
     try {
       const operands = {
-        a: { ptr: pointer(backend, a), transposed: c.transposeA },
-        b: { ptr: pointer(backend, b), transposed: c.transposeB },
+        a: { ptr: pointer(backend, a), transposed: c.transposeA, plane: planes.a },
+        b: { ptr: pointer(backend, b), transposed: c.transposeB, plane: planes.b },
         out: pointer(backend, out),
         epilogue: c.biasRelu ? { bias: pointer(backend, bias), relu: true } : {},
       };
-      const { cpu: seconds, wall } = timePerCall(
-        () => matMulInto(backend, operands.a, operands.b, c.M, c.K, c.N, operands.out, operands.epilogue),
-        repetitions,
-        sampleSeconds,
-      );
-      const gflops = (2 * c.M * c.N * c.K) / seconds / 1e9;
+      const run =
+        c.count === 1
+          ? () => matMulInto(backend, operands.a, operands.b, c.M, c.K, c.N, operands.out, operands.epilogue)
+          : () => positionsMatMulInto(backend, c.count, operands.a, operands.b, c.M, c.K, c.N, operands.out, planes.out);
+      const { cpu: seconds, wall } = timePerCall(run, repetitions, sampleSeconds);
+      const gflops = (2 * c.count * c.M * c.N * c.K) / seconds / 1e9;
       rows.push({ ...c, seconds: round(seconds, 7), wallSeconds: round(wall, 7), gflops: round(gflops, 2), shareOfPeak: round(gflops / peakGflops, 3) });
     } finally {
       tf.dispose([a, b, bias, out]);

@@ -23,9 +23,10 @@ export function registerGemmBench(bench: Command): void {
       process.stdout.write(
         `${result.machine.cpuModel}, node ${result.machine.node}, cpus ${result.machine.cpuAffinity}: peak ${num(result.peakGflops, 2)} GFLOP/s (${result.multiplyAdd})\n` +
           table(
-            ['case', 'M', 'K', 'N', 'op', 'GFLOP/s', 'of peak'],
+            ['case', 'products', 'M', 'K', 'N', 'op', 'GFLOP/s', 'of peak'],
             result.rows.map((r) => [
               r.name,
+              r.count,
               r.M,
               r.K,
               r.N,

@@ -215,15 +215,16 @@ const benchGemm: Renderer = (root) => {
     clock: string;
     peakGflops: number;
     repetitions: number;
-    rows: Array<{ name: string; M: number; K: number; N: number; transposeA: boolean; transposeB: boolean; biasRelu: boolean; gflops: number; shareOfPeak: number }>;
+    rows: Array<{ name: string; count?: number; M: number; K: number; N: number; transposeA: boolean; transposeB: boolean; biasRelu: boolean; gflops: number; shareOfPeak: number }>;
   };
   const rows = g.rows.map((r) => {
     const form = [r.transposeA ? 'Aᵀ' : '', r.transposeB ? 'Bᵀ' : '', r.biasRelu ? '+ bias, ReLU' : ''].filter(Boolean).join(', ');
-    return `| ${r.name} | ${grouped(r.M)} × ${grouped(r.K)} × ${grouped(r.N)}${form ? ` (${form})` : ''} | ${r.gflops.toFixed(1)} | ${Math.round(r.shareOfPeak * 100)} % |`;
+    const shape = `${grouped(r.M)} × ${grouped(r.K)} × ${grouped(r.N)}${form ? ` (${form})` : ''}`;
+    return `| ${r.name} | ${(r.count ?? 1) > 1 ? `${r.count} × ${shape}` : shape} | ${r.gflops.toFixed(1)} | ${Math.round(r.shareOfPeak * 100)} % |`;
   });
   return (
     `${machineLine(g.machine)} Peak: ${g.peakGflops.toFixed(1)} GFLOP/s of independent \`${g.multiplyAdd}\` on one core; each case is the median of ${g.repetitions} repetitions, timed by ${g.clock}.\n\n` +
-    `| case | M × K × N | GFLOP/s | share of peak |\n|---|---|---:|---:|\n${rows.join('\n')}`
+    `| case | products: M × K × N | GFLOP/s | share of peak |\n|---|---|---:|---:|\n${rows.join('\n')}`
   );
 };
 

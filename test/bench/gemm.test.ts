@@ -14,14 +14,12 @@ describe('runGemmBench', () => {
     expect(result.rows.map((r) => r.name)).toEqual([
       '16x16x16',
       '20x20x20',
-      'conv1 6x6x3 forward',
-      'conv1 6x6x3 filter gradient',
-      'conv2 6x6x3 forward',
-      'conv2 6x6x3 filter gradient',
-      'conv2 6x6x3 input gradient',
+      'conv2 6x6x3 Winograd forward',
+      'conv2 6x6x3 Winograd input gradient',
+      'conv2 6x6x3 Winograd filter gradient',
     ]);
     for (const row of result.rows) {
-      expect(Object.keys(row)).toEqual(['name', 'kind', 'M', 'K', 'N', 'transposeA', 'transposeB', 'biasRelu', 'seconds', 'wallSeconds', 'gflops', 'shareOfPeak']);
+      expect(Object.keys(row)).toEqual(['name', 'kind', 'count', 'M', 'K', 'N', 'transposeA', 'transposeB', 'biasRelu', 'seconds', 'wallSeconds', 'gflops', 'shareOfPeak']);
       expect(row.seconds).toBeGreaterThanOrEqual(0);
       expect(row.wallSeconds).toBeGreaterThan(0);
       expect(row.gflops).toBeGreaterThanOrEqual(0);
@@ -29,14 +27,15 @@ describe('runGemmBench', () => {
     }
   });
 
-  it('derives the convolution GEMMs of the reference CNN from the input size', () => {
-    const cases = referenceConvCases({ size: 28, channels: 1 }, 64);
-    expect(cases.map(({ name, M, K, N, transposeA, transposeB, biasRelu }) => [name, M, K, N, transposeA, transposeB, biasRelu])).toEqual([
-      ['conv1 28x28x1 forward', 64 * 28 * 28, 9, 16, false, false, true],
-      ['conv1 28x28x1 filter gradient', 9, 64 * 28 * 28, 16, true, false, false],
-      ['conv2 28x28x1 forward', 64 * 14 * 14, 144, 32, false, false, true],
-      ['conv2 28x28x1 filter gradient', 144, 64 * 14 * 14, 32, true, false, false],
-      ['conv2 28x28x1 input gradient', 64 * 14 * 14, 32, 144, false, true, false],
+  it("derives the Winograd position products of the reference CNN's second layer from the input size, per chunk of images", () => {
+    // 14×14 outputs are 49 tiles an image; 16 → 32 channels take 16·48·4 bytes a tile, so a 1 MB chunk holds 6 images (294 tiles)
+    const cases = referenceConvCases({ size: 28, channels: 1 }, 32);
+    expect(cases.map(({ name, count, M, K, N, transposeA, transposeB, biasRelu }) => [name, count, M, K, N, transposeA, transposeB, biasRelu])).toEqual([
+      ['conv2 28x28x1 Winograd forward', 16, 294, 16, 32, false, false, false],
+      ['conv2 28x28x1 Winograd input gradient', 16, 294, 32, 16, false, false, false],
+      ['conv2 28x28x1 Winograd filter gradient', 16, 16, 294, 32, true, false, false],
     ]);
+    // a micro-batch smaller than a chunk is one chunk
+    expect(referenceConvCases({ size: 28, channels: 1 }, 2)[0].M).toBe(98);
   });
 });

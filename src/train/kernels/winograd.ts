@@ -26,7 +26,30 @@ import { DIRECT_MAX_IN_CHANNELS } from './direct-conv.js';
 /** About how many bytes of transformed inputs and products one chunk of tiles may take. */
 const CHUNK_BYTES = 1024 * 1024;
 /** The transform's positions: a 4×4 tile. */
-const POSITIONS = 16;
+export const POSITIONS = 16;
+
+/** One of the products a Winograd pass runs POSITIONS of per chunk of images: [M × K]·[K × N], A stored transposed or not. */
+export interface WinogradProduct {
+  M: number;
+  K: number;
+  N: number;
+  transposeA: boolean;
+}
+
+/**
+ * The position products of a 3×3 'same' stride-1 convolution of N images of H × W × C into CO
+ * channels, per chunk of images (the first, full chunk): the forward pass, the input gradient and
+ * the filter gradient, each POSITIONS products of this shape per chunk. For benchmarks.
+ */
+export function winogradProducts(N: number, H: number, W: number, C: number, CO: number): Record<'forward' | 'inputGradient' | 'filterGradient', WinogradProduct> {
+  const tilesPerImage = Math.ceil(H / 2) * Math.ceil(W / 2);
+  const rows = chunkImages(N, tilesPerImage, POSITIONS * (C + CO) * 4) * tilesPerImage;
+  return {
+    forward: { M: rows, K: C, N: CO, transposeA: false },
+    inputGradient: { M: rows, K: CO, N: C, transposeA: false },
+    filterGradient: { M: C, K: rows, N: CO, transposeA: true },
+  };
+}
 
 /**
  * Whether a convolution runs as Winograd: a 3×3 filter at stride 1, undilated, with input and
@@ -115,7 +138,7 @@ function transformFilter(
  * vectors a transform stores or loads for one tile never sit a power of two apart (at 32×32 a
  * plane is exactly 16 or 32 KB, which put all 16 in one L1 set and took about twice as long).
  */
-function planeBytes(bytes: number): number {
+export function planeBytes(bytes: number): number {
   return Math.ceil(bytes / 64) * 64 + 64;
 }
 
