@@ -52,7 +52,7 @@ class Run {
     const hasState = this.stateVariables.length > 0;
     if (request.sync) this.load(this.run.synced);
     if (hasState) this.state.begin();
-    const batch = { pixels: buffers.pixels, targets: buffers.targets, imageShape, labels };
+    const batch = { ...buffers.batches[request.batch], imageShape, labels };
     request.parts.forEach(([part, start, end], n) => {
       if (n > 0 && hasState) this.state.restore();
       const { value, grads } = partGradientsOf(this.model, this.trainable, this.run.losses[request.loss], batch, start, end, request.entries, request.training);

@@ -26,10 +26,18 @@ export interface RunSetup {
   buffers: SharedBuffers;
 }
 
-/** Memory the threads share: the batch, the weights, and each micro-batch's results. */
-export interface SharedBuffers {
+/** One batch's pixels and targets. */
+export interface BatchSlot {
   pixels: Float32Array;
   targets: Float32Array;
+}
+
+/**
+ * Memory the threads share: two batch slots (the trial's thread fills the next batch's while the
+ * others still read this one's), the weights, and each micro-batch's results.
+ */
+export interface SharedBuffers {
+  batches: [BatchSlot, BatchSlot];
   weights: Float32Array;
   grads: Float32Array;
   deltas: Float32Array;
@@ -47,6 +55,8 @@ export type ReplicaRequest =
       training: boolean;
       /** Copy the synced variables from `weights` first (they changed since the last step). */
       sync: boolean;
+      /** The batch slot holding this step's batch. */
+      batch: number;
     };
 
 export type ReplicaReply = { type: 'ready' } | { type: 'done' } | { type: 'error'; message: string };
@@ -166,8 +176,7 @@ export class Replicas {
     const stateSize = run.state.reduce((s, i) => s + sizes[i], 0);
     const [h, w, c] = run.imageShape;
     const buffers: SharedBuffers = {
-      pixels: sharedFloats(batchSize * h * w * c),
-      targets: sharedFloats(batchSize * run.labels),
+      batches: [0, 1].map(() => ({ pixels: sharedFloats(batchSize * h * w * c), targets: sharedFloats(batchSize * run.labels) })) as [BatchSlot, BatchSlot],
       weights: sharedFloats(sizes.reduce((a, b) => a + b, 0)),
       grads: sharedFloats(parts * trainableSize),
       deltas: sharedFloats(parts * stateSize),

@@ -8,7 +8,7 @@ import { imageCount, imagesToFloatsInto, labelsToFloatsInto, type ImageSet } fro
 import type { LossSpec } from './losses.js';
 import { defaultMicroBatches, microBatchBounds, ownerOf } from './micro-batches.js';
 import type { Model } from './models.js';
-import { Replicas, type ReplicaRequest } from './replicas.js';
+import { Replicas, type BatchSlot, type ReplicaRequest } from './replicas.js';
 import { scheduleFactor, type LearningRateSchedule } from './schedule.js';
 import { partGradientsOf, StepState, type BatchBuffers, type PartResult } from './step.js';
 import { tensorsFromSlot } from './tensor-copy.js';
@@ -198,10 +198,20 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
     optimizer.dispose();
     throw err;
   }
-  // The batch's pixels and targets: one buffer each for the whole run (shared with the threads).
-  const pixels = replicas?.buffers.pixels ?? new Float32Array(Math.min(batchSize, n) * imageSize);
-  const targets = replicas?.buffers.targets ?? new Float32Array(Math.min(batchSize, n) * labelCount);
-  const batch: BatchBuffers = { pixels, targets, imageShape: [height, width, channels], labels: labelCount };
+  // The batch's pixels and targets: buffers for the whole run. With threads, two slots shared with
+  // them: while they compute this step's micro-batches from one, this thread, its own done, fills
+  // the other with the next batch of the epoch (the same batch, filled in the same order, only sooner).
+  const slots: BatchSlot[] = replicas?.buffers.batches ?? [
+    { pixels: new Float32Array(Math.min(batchSize, n) * imageSize), targets: new Float32Array(Math.min(batchSize, n) * labelCount) },
+  ];
+  const batchOf = (slot: number): BatchBuffers => ({ ...slots[slot], imageShape: [height, width, channels], labels: labelCount });
+  /** Batch order[start..end) of `epoch` into slot `slot`. */
+  const fill = (slot: number, start: number, end: number, epoch: number): void => {
+    const { pixels, targets } = slots[slot];
+    if (options.transformBatch) imagesToFloatsInto(pixels, { ...set, images: transformed(set, order, start, end, epoch, options.transformBatch) }, null, 0, end - start);
+    else imagesToFloatsInto(pixels, set, order, start, end);
+    labelsToFloatsInto(targets, set.labels, order, start, end);
+  };
   const lossHistory: number[] = [];
   let steps = 0;
   let images = 0;
@@ -220,16 +230,22 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
       }
       let lossSum = 0;
       let epochImages = 0;
+      // the slot holding the batch that starts at `start`, and whether it is filled already
+      let slot = 0;
+      let filled = false;
       for (let start = 0; start < n && steps < stepBudget; start += batchSize) {
         const end = Math.min(n, start + batchSize);
         const b = end - start;
-        if (options.transformBatch) imagesToFloatsInto(pixels, { ...set, images: transformed(set, order, start, end, epoch, options.transformBatch) }, null, 0, b);
-        else imagesToFloatsInto(pixels, set, order, start, end);
-        labelsToFloatsInto(targets, set.labels, order, start, end);
+        if (!filled) fill(slot, start, end, epoch);
+        const next = start + batchSize;
+        const prefetch =
+          slots.length > 1 && next < n && steps + 1 < stepBudget ? () => fill(1 - slot, next, Math.min(n, next + batchSize), epoch) : undefined;
         const lossIndex = options.deferred && steps < options.deferred.fromStep ? 1 : 0;
         // The replicas hold the weights they started with until the first step changes them.
-        const request = { loss: lossIndex, entries: b * labelCount, training: representationTrains, sync: steps > 0 };
-        const batchLoss = await step(microBatchBounds(b, parts), request, epoch);
+        const request = { loss: lossIndex, entries: b * labelCount, training: representationTrains, sync: steps > 0, batch: slot };
+        const batchLoss = await step(microBatchBounds(b, parts), request, epoch, prefetch);
+        if (prefetch) slot = 1 - slot;
+        filled = prefetch !== undefined;
         lossSum += batchLoss * b;
         epochImages += b;
         steps++;
@@ -250,10 +266,16 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
   }
 
   /**
-   * One optimiser step over the batch in `pixels`/`targets`: each micro-batch's gradients, from this
+   * One optimiser step over the batch in slot `request.batch`: each micro-batch's gradients, from this
    * thread or a replica, summed in micro-batch order; then Adam once. Returns the batch's loss.
    */
-  async function step(bounds: Array<[number, number]>, request: Omit<Extract<ReplicaRequest, { type: 'step' }>, 'type' | 'parts'>, epoch: number): Promise<number> {
+  async function step(
+    bounds: Array<[number, number]>,
+    request: Omit<Extract<ReplicaRequest, { type: 'step' }>, 'type' | 'parts'>,
+    epoch: number,
+    prefetch?: () => void,
+  ): Promise<number> {
+    const batch = batchOf(request.batch);
     const workers = replicas ? threads : 1;
     const results: Array<PartResult | undefined> = [];
     const made: tf.Tensor[] = [];
@@ -281,6 +303,8 @@ export async function trainModel(model: Model, set: ImageSet, options: TrainOpti
           state.record(i, deltas);
         }
       }
+      // the next batch goes to the other slot while the threads still read this one
+      prefetch?.();
       await others;
       let batchLoss = 0;
       let sum: tf.Tensor[] | undefined;
