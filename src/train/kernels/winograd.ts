@@ -93,47 +93,6 @@ function heapBuffer(backend: BackendWasm): ArrayBufferLike {
 }
 
 /**
- * U = G·g·Gᵀ of every (ci, co) pair, as POSITIONS row-major [CI × CO] matrices, with g[kh][kw] of
- * the pair read at w[base + kh·sh + kw·sw + ci·sci + co·sco]. G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].
- * Computed in doubles, rounded once. Plain loops over typed arrays: this runs every step.
- */
-function transformFilter(
-  w: Float32Array, CI: number, CO: number, base: number, sh: number, sw: number, sci: number, sco: number,
-): Float32Array {
-  const u = new Float32Array(POSITIONS * CI * CO);
-  const plane = CI * CO;
-  const gg = new Float64Array(12);
-  for (let ci = 0; ci < CI; ci++) {
-    for (let co = 0; co < CO; co++) {
-      const at = base + ci * sci + co * sco;
-      // G·g (4×3), a column of g at a time
-      for (let j = 0; j < 3; j++) {
-        const a = w[at + j * sw];
-        const b = w[at + sh + j * sw];
-        const c = w[at + 2 * sh + j * sw];
-        gg[j] = a;
-        gg[3 + j] = (a + b + c) / 2;
-        gg[6 + j] = (a - b + c) / 2;
-        gg[9 + j] = c;
-      }
-      // (G·g)·Gᵀ (4×4), a row at a time
-      let o = ci * CO + co;
-      for (let i = 0; i < 4; i++) {
-        const a = gg[i * 3];
-        const b = gg[i * 3 + 1];
-        const c = gg[i * 3 + 2];
-        u[o] = a;
-        u[o + plane] = (a + b + c) / 2;
-        u[o + 2 * plane] = (a - b + c) / 2;
-        u[o + 3 * plane] = c;
-        o += 4 * plane;
-      }
-    }
-  }
-  return u;
-}
-
-/**
  * The distance between two positions' matrices: whole cache lines plus one more, so the 16
  * vectors a transform stores or loads for one tile never sit a power of two apart (at 32×32 a
  * plane is exactly 16 or 32 KB, which put all 16 in one L1 set and took about twice as long).
@@ -211,12 +170,16 @@ function filterTransform(backend: BackendWasm, filter: TensorInfo, info: backend
   const found = flipped ? entry.flipped : entry.forward;
   if (found) return found;
   const { inChannels: CI, outChannels: CO } = info;
-  const w = new Float32Array(heapBuffer(backend), pointer(backend, filter), 9 * CI * CO);
-  // flipped: g'[kh][kw][co][ci] = g[2 − kh][2 − kw][ci][co], at ((2 − kh)·3 + (2 − kw))·CI·CO + ci·CO + co of w
-  const u = flipped ? transformFilter(w, CO, CI, 8 * CI * CO, -3 * CI * CO, -CI * CO, 1, CO) : transformFilter(w, CI, CO, 0, 3 * CI * CO, CI * CO, CO, 1);
-  if (flipped) entry.flipped = u;
-  else entry.forward = u;
-  return u;
+  const size = POSITIONS * CI * CO;
+  const u = scratch(backend, size * 4);
+  // g[kh][kw] of the pair (ci, co) at ((kh·3 + kw)·CI + ci)·CO + co of the filter; flipped, the pair
+  // (co, ci) reads g[2 − kh][2 − kw][ci][co], at ((2 − kh)·3 + (2 − kw))·CI·CO + ci·CO + co
+  if (flipped) gemmModule(backend).wino_filter(pointer(backend, filter), CO, CI, 8 * CI * CO * 4, -3 * CI * CO * 4, -CI * CO * 4, 4, CO * 4, u);
+  else gemmModule(backend).wino_filter(pointer(backend, filter), CI, CO, 0, 3 * CI * CO * 4, CI * CO * 4, CO * 4, 4, u);
+  const values = new Float32Array(heapBuffer(backend), u, size).slice();
+  if (flipped) entry.flipped = values;
+  else entry.forward = values;
+  return values;
 }
 
 /**
@@ -301,32 +264,6 @@ export function filterGradientWinograd(backend: BackendWasm, info: backend_util.
     );
     if (n0 !== 0) g.add_floats(total, part, sums);
   }
-  // dW = Gᵀ·M·G, Gᵀ = [1 ½ ½ 0; 0 ½ −½ 0; 0 ½ ½ 1], for each channel pair
-  const buffer = heapBuffer(backend);
-  const mSum = new Float32Array(buffer, total, POSITIONS * C * CO);
-  const out = new Float32Array(buffer, dW, 9 * C * CO);
-  const plane = C * CO;
-  const r = new Float64Array(12);
-  for (let k = 0; k < plane; k++) {
-    // Gᵀ·M (3×4), a column of M at a time
-    for (let j = 0; j < 4; j++) {
-      const m0 = mSum[k + j * plane];
-      const m1 = mSum[k + (4 + j) * plane];
-      const m2 = mSum[k + (8 + j) * plane];
-      const m3 = mSum[k + (12 + j) * plane];
-      r[j] = m0 + (m1 + m2) / 2;
-      r[4 + j] = (m1 - m2) / 2;
-      r[8 + j] = (m1 + m2) / 2 + m3;
-    }
-    // (Gᵀ·M)·G (3×3), a row at a time; tap (kh, kw) of the pair k = ci·CO + co at (kh·3 + kw)·plane + k
-    for (let i = 0; i < 3; i++) {
-      const a = r[i * 4];
-      const b = r[i * 4 + 1];
-      const c = r[i * 4 + 2];
-      const d = r[i * 4 + 3];
-      out[k + i * 3 * plane] = a + (b + c) / 2;
-      out[k + (i * 3 + 1) * plane] = (b - c) / 2;
-      out[k + (i * 3 + 2) * plane] = (b + c) / 2 + d;
-    }
-  }
+  // dW = Gᵀ·M·G for each channel pair
+  g.wino_filter_grad(total, C * CO, dW);
 }

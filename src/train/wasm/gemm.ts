@@ -80,6 +80,13 @@ export interface GemmExports {
     m: number, plane: number, bias: number, relu: number, out: number, N: number, OH: number, OW: number, CO: number, TH: number, TW: number,
     pool: number,
   ): void;
+  /**
+   * U = G·g·Gᵀ of each (ci, co) pair of a 3×3 filter into u (16 row-major [CI × CO] matrices), g[kh][kw] of the pair at
+   * w + base + kh·sh + kw·sw + ci·sci + co·sco (byte offsets, any sign); in doubles, rounded once.
+   */
+  wino_filter(w: number, CI: number, CO: number, base: number, sh: number, sw: number, sci: number, sco: number, u: number): void;
+  /** dW = Gᵀ·M·G of each of `pairs` channel pairs: M_ξ of pair k at m + (ξ·pairs + k)·4, tap t of dW at out + (t·pairs + k)·4. */
+  wino_filter_grad(m: number, pairs: number, out: number): void;
   /** dst[0..bytes) += src[0..bytes). */
   add_floats(dst: number, src: number, bytes: number): void;
   /** One Adam step over n weights into fresh buffers (see gemm.wat). */
@@ -151,5 +158,7 @@ export function loadGemm(memory: WasmMemory, options: { fusedMultiplyAdd?: boole
     wino_tiles: exports.wino_tiles,
     wino_out: exports.wino_out,
     add_floats: exports.add_floats,
+    wino_filter: exports.wino_filter,
+    wino_filter_grad: exports.wino_filter_grad,
   };
 }
