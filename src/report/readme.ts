@@ -194,7 +194,7 @@ const benchTraining: Renderer = (root) => {
     );
     const medians = models.map((m) => {
       const qs = c.pairs.map((p) => ratio(p, m)).filter((q): q is number => q !== null);
-      return qs.length ? `${m.toUpperCase()} **${median(qs).toFixed(2)}×** (${Math.min(...qs).toFixed(2)}–${Math.max(...qs).toFixed(2)} over ${qs.length} pairs)` : '';
+      return qs.length ? `${m.toUpperCase()} **${median(qs).toFixed(3)}×** (${Math.min(...qs).toFixed(2)}–${Math.max(...qs).toFixed(2)} over ${qs.length} pairs)` : '';
     });
     return (
       `**${c.title}.** \`${c.a.command}\` then \`${c.b.command}\`, images per second:\n\n` +
