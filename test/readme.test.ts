@@ -29,6 +29,20 @@ describe('the README figures', () => {
     expect(rendered).toMatch(/\| baseline \| 0\.900 \|/);
   });
 
+  it("follow the result files in the reading of them too: a changed method's Δ changes the figure quoted for it", () => {
+    const summary = join(tmp, 'results-reading', 'results/full/summary.csv');
+    cpSync(join(root, 'results'), join(tmp, 'results-reading', 'results'), { recursive: true });
+    const text = readFileSync(summary, 'utf8');
+    const header = text.split('\n')[0].split(',');
+    const line = text.split('\n').find((l) => l.startsWith('fashion-mosaic,exponential:100,class-aware,map,'))!;
+    const cells = line.split(',');
+    cells[header.indexOf('delta_mean')] = '0.5';
+    writeFileSync(summary, text.replace(line, cells.join(',')));
+    const rendered = renderReadme(readme, join(tmp, 'results-reading'));
+    expect(readme).not.toMatch(/largest mAP gain at IF 100 \(\+0\.500\)/);
+    expect(rendered).toMatch(/largest mAP gain at IF 100 \(\+0\.500\)/);
+  });
+
   it('names a missing block', () => {
     expect(() => renderReadme('no blocks here', root)).toThrow(/no <!-- rendered:published-results -->/);
   });
