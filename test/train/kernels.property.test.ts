@@ -320,6 +320,24 @@ describe('wasm training kernels agree with the cpu backend', () => {
     );
   });
 
+  it('a 3×3 stride-1 convolution with an empty output (valid padding on a 2×2 input, or no images) gives what cpu gives, forward and both gradients', async () => {
+    for (const [n, h] of [[1, 2], [0, 6]]) {
+      const c = { n, h, w: h, ci: 8, co: 8 };
+      const info = tf.backend_util.computeConv2DInfo([n, h, h, 8], [3, 3, 8, 8], 1, 1, 'valid');
+      const attrs = { strides: 1, pad: 'valid', dataFormat: 'NHWC', dimRoundingMode: undefined };
+      const run = () => {
+        const xs = tf.tensor4d(floats(n * h * h * 8, 1), [c.n, c.h, c.w, c.ci]);
+        const fs = tf.tensor4d(floats(9 * 64, 2), [3, 3, 8, 8]);
+        const dys = tf.zeros(info.outShape);
+        const y = tf.fused.conv2d({ x: xs, filter: fs, strides: 1, pad: 'valid', bias: tf.zeros([8]) as tf.Tensor1D, activation: 'relu' });
+        const dx = tf.engine().runKernel(tf.Conv2DBackpropInput, { dy: dys, filter: fs }, { ...attrs, inputShape: xs.shape } as unknown as tf.NamedAttrMap) as tf.Tensor;
+        const dW = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x: xs, dy: dys }, { ...attrs, filterShape: fs.shape } as unknown as tf.NamedAttrMap) as tf.Tensor;
+        return tf.concat([y, dx, dW].map((t) => tf.reshape(t, [-1])));
+      };
+      expect(Array.from(await onBackend('wasm', run))).toEqual(Array.from(await onBackend('cpu', run)));
+    }
+  });
+
   it('Identity: shares the data, and the copy outlives the original', async () => {
     await selectBackend('wasm');
     const a = tf.tensor([1, 2, 3, 4]);

@@ -54,9 +54,9 @@ export function winogradProducts(N: number, H: number, W: number, C: number, CO:
 /**
  * Whether a convolution runs as Winograd: a 3×3 filter at stride 1, undilated, with input and
  * output channels in whole SIMD quads, more input channels than a direct kernel takes (first
- * layers stay direct), and paddings of at most 2 (each output tile's patch then lies within one
- * padding of the input). The forward pass, the input gradient and the filter gradient use the
- * same rule.
+ * layers stay direct), paddings of at most 2 (each output tile's patch then lies within one
+ * padding of the input), and a non-empty output (an empty one takes the im2col path, which returns
+ * at once). The forward pass, the input gradient and the filter gradient use the same rule.
  */
 export function runsWinograd(info: backend_util.Conv2DInfo): boolean {
   return (
@@ -72,7 +72,10 @@ export function runsWinograd(info: backend_util.Conv2DInfo): boolean {
     info.padInfo.top >= 0 &&
     info.padInfo.top <= 2 &&
     info.padInfo.left >= 0 &&
-    info.padInfo.left <= 2
+    info.padInfo.left <= 2 &&
+    info.batchSize > 0 &&
+    info.outHeight > 0 &&
+    info.outWidth > 0
   );
 }
 
