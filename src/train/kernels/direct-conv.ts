@@ -1,6 +1,7 @@
 import type { backend_util } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { gemmModule, scratch } from './gemm-runtime.js';
+import { heapBuffer } from './wasm-backend.js';
 
 /** Input channels up to which a convolution runs as a direct kernel instead of im2col + GEMM. */
 export const DIRECT_MAX_IN_CHANNELS = 4;
@@ -80,7 +81,7 @@ export function inputGradientDirect(backend: BackendWasm, info: backend_util.Con
   const filterBytes = KH * KW * CI * CO * 4;
   const base = scratch(backend, filterBytes + 2 * KH * KW * CO * 4);
   // views made only now: growing scratch may have replaced the heap's buffer
-  const buffer = (backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer;
+  const buffer = heapBuffer(backend);
   const w = new Float32Array(buffer, filter, KH * KW * CI * CO);
   const flipped = new Float32Array(buffer, base, KH * KW * CI * CO);
   for (let kh = 0; kh < KH; kh++) {

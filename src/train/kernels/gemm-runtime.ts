@@ -1,6 +1,7 @@
 import { engine, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { loadGemm, wasmApi, type GemmModule, type WasmMemory } from '../wasm/gemm.js';
+import { heapBuffer } from './wasm-backend.js';
 
 interface ColumnsEntry {
   ptr: number;
@@ -206,7 +207,7 @@ export function matMulInto(
   const packedB = base;
   const tile = packedB + K * Np * 4;
   const paddedBias = tile + TILE_BYTES;
-  const heap = (backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer;
+  const heap = heapBuffer(backend);
   let bias = epilogue.bias ?? 0;
   if (bias && Np !== N) {
     const padded = new Float32Array(heap, paddedBias, Np);
@@ -222,18 +223,47 @@ export function matMulInto(
     for (let i = 0; i < M; i++) c.set(row, i * N);
     return;
   }
-  // A transposed A costs a cache line per k and tile: with few strips, 128-deep K blocks and rows of
-  // tiles outermost keep a tile's lines of A and the K block of B together in L1.
+  const layout = gemmLayout(a, b, M, K, N);
+  if (!layout.inPlace) g.pack_b(b.ptr, K, N, b.transposed ? 1 : 0, packedB);
+  g.gemm(
+    a.ptr, layout.sar, layout.sak,
+    layout.inPlace ? b.ptr : packedB, layout.bstride, layout.sstride,
+    out, N * 4, M, N, K, bias, relu, tile, layout.rowOuter, layout.kcmax,
+  );
+}
+
+/** How the GEMM walks op(A)[M×K]·B[K×N]: A's strides, B read in place or packed, the order of tiles and the K block. */
+interface GemmLayout {
+  /** Bytes between rows of A, and between its k columns. */
+  sar: number;
+  sak: number;
+  /** B read where it is (row-major, whole strips), else packed into strips first. */
+  inPlace: boolean;
+  /** Bytes between B's k rows within a strip, and between strips. */
+  bstride: number;
+  sstride: number;
+  rowOuter: 0 | 1;
+  kcmax: number;
+}
+
+/**
+ * The layout both GEMM drivers use. A transposed A costs a cache line per k and tile: with few
+ * strips, 128-deep K blocks and rows of tiles outermost keep a tile's lines of A and the K block of
+ * B together in L1.
+ */
+function gemmLayout(a: MatMulOperand, b: MatMulOperand, M: number, K: number, N: number): GemmLayout {
+  const Np = Math.ceil(N / 8) * 8;
   const rowOuter = a.transposed && Np <= ROW_OUTER_MAX_N;
   const inPlace = readInPlace(b, N, rowOuter);
-  if (!inPlace) g.pack_b(b.ptr, K, N, b.transposed ? 1 : 0, packedB);
-  const sar = a.transposed ? 4 : K * 4;
-  const sak = a.transposed ? M * 4 : 4;
-  g.gemm(
-    a.ptr, sar, sak,
-    inPlace ? b.ptr : packedB, inPlace ? N * 4 : 32, inPlace ? 32 : K * 32,
-    out, N * 4, M, N, K, bias, relu, tile, rowOuter ? 1 : 0, rowOuter ? 128 : 256,
-  );
+  return {
+    sar: a.transposed ? 4 : K * 4,
+    sak: a.transposed ? M * 4 : 4,
+    inPlace,
+    bstride: inPlace ? N * 4 : 32,
+    sstride: inPlace ? 32 : K * 32,
+    rowOuter: rowOuter ? 1 : 0,
+    kcmax: rowOuter ? 128 : 256,
+  };
 }
 
 /** An operand of `positionsMatMulInto`: operand i starts `plane` bytes after operand i − 1. */
@@ -268,13 +298,12 @@ export function positionsMatMulInto(
   const Np = Math.ceil(N / 8) * 8;
   const packed = scratch(backend, reservedScratch + positionsMatMulScratchBytes(count, K, N)) + reservedScratch;
   const tile = packed + count * K * Np * 4;
-  const rowOuter = a.transposed && Np <= ROW_OUTER_MAX_N;
-  const inPlace = readInPlace(b, N, rowOuter);
-  if (!inPlace) for (let i = 0; i < count; i++) g.pack_b(b.ptr + i * b.plane, K, N, b.transposed ? 1 : 0, packed + i * K * Np * 4);
+  const layout = gemmLayout(a, b, M, K, N);
+  if (!layout.inPlace) for (let i = 0; i < count; i++) g.pack_b(b.ptr + i * b.plane, K, N, b.transposed ? 1 : 0, packed + i * K * Np * 4);
   g.gemm_positions(
     count,
-    a.ptr, a.transposed ? 4 : K * 4, a.transposed ? M * 4 : 4, a.plane,
-    inPlace ? b.ptr : packed, inPlace ? N * 4 : 32, inPlace ? 32 : K * 32, inPlace ? b.plane : K * Np * 4,
-    out, N * 4, outPlane, M, N, K, tile, rowOuter ? 1 : 0, rowOuter ? 128 : 256,
+    a.ptr, layout.sar, layout.sak, a.plane,
+    layout.inPlace ? b.ptr : packed, layout.bstride, layout.sstride, layout.inPlace ? b.plane : K * Np * 4,
+    out, N * 4, outPlane, M, N, K, tile, layout.rowOuter, layout.kcmax,
   );
 }

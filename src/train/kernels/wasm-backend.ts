@@ -27,3 +27,11 @@ export function runBuiltin(
 export function heapFloats(backend: BackendWasm, info: TensorInfo): Float32Array {
   return backend.typedArrayFromHeap(info) as Float32Array;
 }
+
+/**
+ * The backend's heap as it is now. Views of it must be made after any allocation that may grow
+ * the heap (which replaces the buffer).
+ */
+export function heapBuffer(backend: BackendWasm): ArrayBufferLike {
+  return (backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer;
+}

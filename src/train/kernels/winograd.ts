@@ -2,6 +2,7 @@ import type { backend_util, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { gemmModule, pointer, positionsMatMulInto, positionsMatMulScratchBytes, scratch } from './gemm-runtime.js';
 import { DIRECT_MAX_IN_CHANNELS } from './direct-conv.js';
+import { heapBuffer } from './wasm-backend.js';
 
 /**
  * 3×3 stride-1 convolutions by F(2×2, 3×3) Winograd (Lavin & Gray 2016, "Fast Algorithms for
@@ -17,7 +18,7 @@ import { DIRECT_MAX_IN_CHANNELS } from './direct-conv.js';
  * - filter gradient: y is linear in U, so dL/dU_ξ = Σ_tiles V_ξ ⊙ Z_ξ with Z = A·dy·Aᵀ, a GEMM
  *   Vᵀ·Z per position, and dL/dg = Gᵀ·(dL/dU)·G.
  *
- * Tiles are taken a few images at a time (CHUNK_BYTES) so that V and the products stay in cache;
+ * Tiles are taken a few images at a time (CHUNK_BYTES, see tiling) so that V and the products stay in cache;
  * a chunk is whole images and depends only on the shapes, so a result never depends on how a
  * batch is split among threads, and (the GEMM's rows being independent) an image's forward result
  * never depends on the other images of its batch.
@@ -42,8 +43,7 @@ export interface WinogradProduct {
  * the filter gradient, each POSITIONS products of this shape per chunk. For benchmarks.
  */
 export function winogradProducts(N: number, H: number, W: number, C: number, CO: number): Record<'forward' | 'inputGradient' | 'filterGradient', WinogradProduct> {
-  const tilesPerImage = Math.ceil(H / 2) * Math.ceil(W / 2);
-  const rows = chunkImages(N, tilesPerImage, POSITIONS * (C + CO) * 4) * tilesPerImage;
+  const rows = tiling(N, H, W, C, CO).tiles;
   return {
     forward: { M: rows, K: C, N: CO, transposeA: false },
     inputGradient: { M: rows, K: CO, N: C, transposeA: false },
@@ -91,10 +91,6 @@ interface Geometry {
   OW: number;
 }
 
-function heapBuffer(backend: BackendWasm): ArrayBufferLike {
-  return (backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer;
-}
-
 /**
  * The distance between two positions' matrices: whole cache lines plus one more, so the 16
  * vectors a transform stores or loads for one tile never sit a power of two apart (at 32×32 a
@@ -104,9 +100,27 @@ export function planeBytes(bytes: number): number {
   return Math.ceil(bytes / 64) * 64 + 64;
 }
 
-/** Whole images per chunk: as many as keep `bytesPerTile` × tiles under CHUNK_BYTES, at least one. */
-function chunkImages(N: number, tilesPerImage: number, bytesPerTile: number): number {
-  return Math.max(1, Math.min(N, Math.floor(CHUNK_BYTES / (tilesPerImage * bytesPerTile))));
+/** How a pass over N images with OH × OW outputs (C channels in, CO out) is cut into tiles and chunks. */
+interface Tiling {
+  /** Tiles down and across an image. */
+  TH: number;
+  TW: number;
+  /** The padded input's size: every tile's 4×4 patch inside it. */
+  Hp: number;
+  Wp: number;
+  tilesPerImage: number;
+  /** Whole images per chunk: as many as keep the chunk's transformed tiles under CHUNK_BYTES, at least one. */
+  chunk: number;
+  /** Tiles in a full chunk. */
+  tiles: number;
+}
+
+function tiling(N: number, OH: number, OW: number, C: number, CO: number): Tiling {
+  const TH = Math.ceil(OH / 2);
+  const TW = Math.ceil(OW / 2);
+  const tilesPerImage = TH * TW;
+  const chunk = Math.max(1, Math.min(N, Math.floor(CHUNK_BYTES / (tilesPerImage * POSITIONS * (C + CO) * 4))));
+  return { TH, TW, Hp: 2 * TH + 2, Wp: 2 * TW + 2, tilesPerImage, chunk, tiles: chunk * tilesPerImage };
 }
 
 /**
@@ -116,13 +130,7 @@ function chunkImages(N: number, tilesPerImage: number, bytesPerTile: number): nu
  */
 function convolveTransformed(backend: BackendWasm, geo: Geometry, x: number, u: Float32Array, bias: number, relu: boolean, out: number, pool = 0): void {
   const { N, H, W, C, CO, pt, pl, OH, OW } = geo;
-  const TH = Math.ceil(OH / 2);
-  const TW = Math.ceil(OW / 2);
-  const Hp = 2 * TH + 2;
-  const Wp = 2 * TW + 2;
-  const tilesPerImage = TH * TW;
-  const chunk = chunkImages(N, tilesPerImage, POSITIONS * (C + CO) * 4);
-  const tiles = chunk * tilesPerImage;
+  const { TH, TW, Hp, Wp, tilesPerImage, chunk, tiles } = tiling(N, OH, OW, C, CO);
   const uBytes = u.length * 4;
   const padBytes = chunk * Hp * Wp * C * 4;
   const vPlane = planeBytes(tiles * C * 4);
@@ -219,15 +227,9 @@ export function inputGradientWinograd(backend: BackendWasm, info: backend_util.C
  */
 export function filterGradientWinograd(backend: BackendWasm, info: backend_util.Conv2DInfo, x: number, dy: number, dW: number): void {
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outChannels: CO, outHeight: OH, outWidth: OW } = info;
-  const TH = Math.ceil(OH / 2);
-  const TW = Math.ceil(OW / 2);
-  const Hp = 2 * TH + 2;
-  const Wp = 2 * TW + 2;
+  const { TH, TW, Hp, Wp, tilesPerImage, chunk, tiles } = tiling(N, OH, OW, C, CO);
   // dy's tiles cover 2TH × 2TW pixels: an odd OH or OW is padded with zeros (no gradient there)
   const padDy = OH % 2 !== 0 || OW % 2 !== 0;
-  const tilesPerImage = TH * TW;
-  const chunk = chunkImages(N, tilesPerImage, POSITIONS * (C + CO) * 4);
-  const tiles = chunk * tilesPerImage;
   const padBytes = chunk * Hp * Wp * C * 4;
   const dyPadBytes = padDy ? chunk * 4 * tilesPerImage * CO * 4 : 0;
   const vPlane = planeBytes(tiles * C * 4);
