@@ -22,6 +22,14 @@ export const MAX_POOL2_RELU_BIAS_GRAD_KERNEL = 'SkewbenchMaxPool2ReluBiasGrad';
  */
 export const CONV_RELU_POOL2_KERNEL = 'SkewbenchConvReluPool2';
 
+/**
+ * A kernel a backend may provide for the weight gradients of conv2dSameReluPool whose input takes
+ * no gradient (a network's first layer): inputs {x, y (the ReLU output), dy (the pooled gradient)},
+ * attrs {filterShape}, outputs [dW, db]: Conv2DBackpropFilter of MAX_POOL2_RELU_BIAS_GRAD_KERNEL's
+ * dz, and its db, without dz having to exist as a whole.
+ */
+export const CONV_RELU_POOL2_FILTER_GRAD_KERNEL = 'SkewbenchConvReluPool2FilterGrad';
+
 /** [dz, db] for a ReLU layer with output y, through the backend's fused kernel where it has one. */
 function reluBiasGrad(dy: tf.Tensor, y: tf.Tensor): [tf.Tensor, tf.Tensor] {
   if (tf.getKernel(RELU_BIAS_GRAD_KERNEL, tf.getBackend())) {
@@ -188,6 +196,10 @@ export function conv2dSameReluPool(x: tf.Tensor4D, filter: tf.Tensor4D, b: tf.Te
       value,
       gradFunc: (dy, saved, wantInput) => {
         const [sx, sf, sy] = restore(saved) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+        if (!wantInput && tf.getKernel(CONV_RELU_POOL2_FILTER_GRAD_KERNEL, tf.getBackend())) {
+          const [dFilter, db] = tf.engine().runKernel(CONV_RELU_POOL2_FILTER_GRAD_KERNEL, { x: sx, y: sy, dy }, { filterShape: sf.shape } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+          return [null, dFilter, db];
+        }
         const [dz, db] = maxPool2ReluBiasGrad(dy as tf.Tensor4D, sy);
         return convGradients(dz as tf.Tensor4D, db, sx, sf, strides, wantInput);
       },

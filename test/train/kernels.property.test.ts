@@ -4,7 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/train/backend.js';
 import { wasmTrainingKernels } from '../../src/train/kernels/register.js';
 import { Adam } from '../../src/train/adam.js';
-import { CONV_RELU_POOL2_KERNEL, conv2dSameReluPool, MAX_POOL2_RELU_BIAS_GRAD_KERNEL, RELU_BIAS_GRAD_KERNEL } from '../../src/train/layers.js';
+import {
+  CONV_RELU_POOL2_FILTER_GRAD_KERNEL,
+  CONV_RELU_POOL2_KERNEL,
+  conv2dSameReluPool,
+  MAX_POOL2_RELU_BIAS_GRAD_KERNEL,
+  RELU_BIAS_GRAD_KERNEL,
+} from '../../src/train/layers.js';
 import { floats, onBackend, relativeError } from './helpers.js';
 import { runsWinograd } from '../../src/train/kernels/winograd.js';
 import '../../src/train/gradients.js';
@@ -68,7 +74,7 @@ describe('wasm training kernels agree with the cpu backend', () => {
   it('registers the kernels it claims to', async () => {
     await selectBackend('wasm');
     const names = wasmTrainingKernels.map((k) => k.kernelName).sort();
-    expect(names).toEqual(['BatchMatMul', 'Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'FusedConv2D', 'Identity', 'MaxPool', 'MaxPoolGrad', 'SkewbenchAdamStep', 'SkewbenchConvReluPool2', 'SkewbenchMaxPool2ReluBiasGrad', 'SkewbenchReluBiasGrad', 'Sum', '_FusedMatMul']);
+    expect(names).toEqual(['BatchMatMul', 'Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'FusedConv2D', 'Identity', 'MaxPool', 'MaxPoolGrad', 'SkewbenchAdamStep', 'SkewbenchConvReluPool2', 'SkewbenchConvReluPool2FilterGrad', 'SkewbenchMaxPool2ReluBiasGrad', 'SkewbenchReluBiasGrad', 'Sum', '_FusedMatMul']);
     for (const k of wasmTrainingKernels) expect(tf.getKernel(k.kernelName, 'wasm')?.kernelFunc).toBe(k.kernelFunc);
   });
 
@@ -567,6 +573,55 @@ describe('wasm training kernels agree with the cpu backend', () => {
             });
           }));
           expect(pooledByKernel).toEqual(pooledAfter);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('SkewbenchConvReluPool2FilterGrad: dW and db to the bit as MaxPool2ReluBiasGrad then Conv2DBackpropFilter', async () => {
+    await selectBackend('wasm');
+    await fc.assert(
+      fc.property(
+        fc.record({
+          n: fc.integer({ min: 1, max: 3 }),
+          h: fc.integer({ min: 2, max: 11 }),
+          w: fc.integer({ min: 2, max: 11 }),
+          // 1–4 input channels run as the direct kernel, which routes dy row by row; 8 takes the two kernels
+          ci: fc.constantFrom(1, 2, 3, 4, 8),
+          co: fc.constantFrom(4, 8, 16, 20, 32),
+          k: fc.constantFrom(1, 3, 5),
+          seed: fc.integer(),
+        }),
+        (p) => {
+          const shape: [number, number, number, number] = [p.n, p.h, p.w, p.co];
+          const filterShape: [number, number, number, number] = [p.k, p.k, p.ci, p.co];
+          const xv = floats(p.n * p.h * p.w * p.ci, p.seed);
+          // a ReLU output with ties and zeros, as in the MaxPool2ReluBiasGrad property
+          const yv = floats(p.n * p.h * p.w * p.co, p.seed + 1, 0.33).map((v) => Math.round(Math.abs(v) * 3) / 3);
+          const pooled = [p.n, Math.floor(p.h / 2), Math.floor(p.w / 2), p.co];
+          const dyv = floats(pooled.reduce((a, b) => a * b, 1), p.seed + 2);
+          const [fusedBits, apartBits] = [true, false].map((fused) =>
+            tf.tidy(() => {
+              const x = tf.tensor4d(xv, [p.n, p.h, p.w, p.ci]);
+              const y = tf.tensor4d(yv, shape);
+              const dy = tf.tensor(dyv, pooled);
+              let dW: tf.Tensor;
+              let db: tf.Tensor;
+              if (fused) {
+                [dW, db] = tf.engine().runKernel(CONV_RELU_POOL2_FILTER_GRAD_KERNEL, { x, y, dy }, { filterShape } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+              } else {
+                const [dz, bias] = tf.engine().runKernel(MAX_POOL2_RELU_BIAS_GRAD_KERNEL, { dy, y }, {}) as tf.Tensor[];
+                dW = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy: dz }, {
+                  strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape,
+                } as unknown as tf.NamedAttrMap) as tf.Tensor;
+                db = bias;
+              }
+              expect(dW.shape).toEqual(filterShape);
+              return [...new Uint32Array(tf.concat([tf.reshape(dW, [-1]), db]).dataSync().buffer)];
+            }),
+          );
+          expect(fusedBits).toEqual(apartBits);
         },
       ),
       { numRuns: RUNS },

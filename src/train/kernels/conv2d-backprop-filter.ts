@@ -11,6 +11,8 @@ import { columnsKey, im2col, nhwcConvInfo } from './im2col.js';
 import { filterGradientDirect, runsDirect } from './direct-conv.js';
 import { heapFloats } from './wasm-backend.js';
 import { filterGradientWinograd, runsWinograd } from './winograd.js';
+import { maxPool2ReluBiasGradConfig } from './max-pool2.js';
+import { CONV_RELU_POOL2_FILTER_GRAD_KERNEL } from '../layers.js';
 
 type Attrs = Conv2DBackpropFilterAttrs & { dilations?: number | [number, number] };
 
@@ -64,6 +66,40 @@ function conv2DBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo };
   );
   return out;
 }
+
+/**
+ * CONV_RELU_POOL2_FILTER_GRAD_KERNEL (layers.ts): dW and db of maxPool(relu(conv2d(x, W, 1,
+ * 'same') + b), 2, 2, 'valid') from the pooled gradient dy and the ReLU output y. A direct
+ * convolution (a first layer) routes dy through the pool and the ReLU two rows at a time inside its
+ * filter gradient, so the full-size dz is never written and read back; the sums run in the same
+ * order as the two kernels', to the same bits. Other geometries run those two kernels in turn.
+ */
+function convReluPool2FilterGrad(args: { inputs: { x: TensorInfo; y: TensorInfo; dy: TensorInfo }; backend: BackendWasm; attrs: { filterShape: [number, number, number, number] } }): TensorInfo[] {
+  const { inputs, backend, attrs } = args;
+  const { x, y, dy } = inputs;
+  const gradAttrs = { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: attrs.filterShape } as unknown as Attrs;
+  const info = nhwcConvInfo(x.shape, attrs.filterShape, gradAttrs);
+  const [N, OH, OW, CO] = info.outShape;
+  const whole = N * OH * OW * CO > 0 && OH >= 2 && OW >= 2;
+  if (whole && runsDirect(info) && [x, y, dy].every((t) => t.dtype === 'float32')) {
+    const dW = backend.makeOutput(attrs.filterShape, 'float32');
+    const db = backend.makeOutput([CO], 'float32');
+    heapFloats(backend, dW).fill(0);
+    heapFloats(backend, db).fill(0);
+    filterGradientDirect(backend, info, pointer(backend, x), pointer(backend, dy), pointer(backend, dW), { y: pointer(backend, y), db: pointer(backend, db) });
+    return [dW, db];
+  }
+  const [dz, db] = (maxPool2ReluBiasGradConfig.kernelFunc as unknown as (a: object) => TensorInfo[])({ inputs: { dy, y }, backend });
+  const dW = conv2DBackpropFilter({ inputs: { x, dy: dz }, backend, attrs: gradAttrs });
+  backend.disposeData(dz.dataId);
+  return [dW, db];
+}
+
+export const convReluPool2FilterGradConfig: KernelConfig = {
+  kernelName: CONV_RELU_POOL2_FILTER_GRAD_KERNEL,
+  backendName: 'wasm',
+  kernelFunc: convReluPool2FilterGrad as unknown as KernelFunc,
+};
 
 export const conv2DBackpropFilterConfig: KernelConfig = {
   kernelName: Conv2DBackpropFilter,

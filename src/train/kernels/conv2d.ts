@@ -89,8 +89,9 @@ function convolve(kernelName: string, args: { inputs: Inputs; backend: BackendWa
 /**
  * The forward pass of conv2dSameReluPool (layers.ts) in one launch: y = relu(conv2d(x, filter, 1,
  * 'same') + bias) and maxPool(y, 2, 2, 'valid'). As Winograd the pooled values come out of the
- * output transform (each 2×2 output tile is one pooling window), so y is not read again; otherwise
- * the convolution is `convolve`'s and the pool the MaxPool kernel's.
+ * output transform (each 2×2 output tile is one pooling window), so y is not read again; as a
+ * direct convolution each row of windows is pooled as soon as its two rows are stored, while they
+ * are in cache; otherwise the convolution is `convolve`'s and the pool the MaxPool kernel's.
  */
 function convReluPool2(args: { inputs: { x: TensorInfo; filter: TensorInfo; bias: TensorInfo }; backend: BackendWasm }): TensorInfo[] {
   const { inputs, backend } = args;
@@ -102,10 +103,17 @@ function convReluPool2(args: { inputs: { x: TensorInfo; filter: TensorInfo; bias
   const [N, OH, OW, CO] = info.outShape;
   const pooledShape = [N, OH >> 1, OW >> 1, CO];
   const pooledSize = pooledShape.reduce((a, b) => a * b, 1);
-  if (runsWinograd(info) && x.dtype === 'float32' && filter.dtype === 'float32' && bias.shape.length === 1 && bias.shape[0] === CO && pooledSize > 0) {
+  const fused = x.dtype === 'float32' && filter.dtype === 'float32' && bias.shape.length === 1 && bias.shape[0] === CO && pooledSize > 0;
+  if (fused && runsWinograd(info)) {
     const y = backend.makeOutput(info.outShape, 'float32');
     const pooled = backend.makeOutput(pooledShape, 'float32');
     convolveWinograd(backend, info, pointer(backend, x), filter, pointer(backend, bias), true, pointer(backend, y), pointer(backend, pooled));
+    return [y, pooled];
+  }
+  if (fused && runsDirect(info)) {
+    const y = backend.makeOutput(info.outShape, 'float32');
+    const pooled = backend.makeOutput(pooledShape, 'float32');
+    convolveDirect(backend, info, pointer(backend, x), pointer(backend, filter), pointer(backend, bias), true, pointer(backend, y), pointer(backend, pooled));
     return [y, pooled];
   }
   const y = convolve(FusedConv2D, { inputs, backend, attrs });

@@ -22,9 +22,10 @@ export function runsDirect(info: backend_util.Conv2DInfo): boolean {
  * in scratch, so that every pair of output pixels reads its filter rows straight from the input
  * rather than gathering a border patch tap by tap (at 28×28 one pair in seven is on a border; the
  * padded copy made the 28×28×1 → 16 forward pass about 12 % faster). The taps are summed in the
- * same order either way, so the result is the same to the bit.
+ * same order either way, so the result is the same to the bit. pool ≠ 0 also gets
+ * maxPool(out, 2, 2, 'valid'), each row of windows pooled as soon as its two rows are computed.
  */
-export function convolveDirect(backend: BackendWasm, info: backend_util.Conv2DInfo, x: number, w: number, bias: number, relu: boolean, out: number): void {
+export function convolveDirect(backend: BackendWasm, info: backend_util.Conv2DInfo, x: number, w: number, bias: number, relu: boolean, out: number, pool = 0): void {
   const taps = info.filterHeight * info.filterWidth * info.inChannels;
   const patchBytes = 2 * taps * 4;
   const { top, bottom, left, right } = info.padInfo;
@@ -46,17 +47,24 @@ export function convolveDirect(backend: BackendWasm, info: backend_util.Conv2DIn
     input, w, bias, relu ? 1 : 0, out,
     info.batchSize, H, W, info.inChannels, info.filterHeight, info.filterWidth,
     info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth, pt, pl,
-    info.outHeight, info.outWidth, info.outChannels, base,
+    info.outHeight, info.outWidth, info.outChannels, base, pool,
   );
 }
 
-/** dW += the filter gradient for dy of the convolution `info` (dW zeroed by the caller). */
-export function filterGradientDirect(backend: BackendWasm, info: backend_util.Conv2DInfo, x: number, dy: number, dW: number): void {
+/**
+ * dW += the filter gradient for dy of the convolution `info` (dW zeroed by the caller). With
+ * `pooled`, dy is the gradient of maxPool(y, 2, 2, 'valid') for y = relu(conv + b) the layer's
+ * output, routed through the pool and the ReLU as MAX_POOL2_RELU_BIAS_GRAD_KERNEL routes it, two
+ * rows at a time, just before they are used (never a whole dz in memory); db (zeroed by the
+ * caller) gets the bias gradient. Both come out to the bit as from the two kernels in turn.
+ */
+export function filterGradientDirect(backend: BackendWasm, info: backend_util.Conv2DInfo, x: number, dy: number, dW: number, pooled?: { y: number; db: number }): void {
+  const rows = pooled ? scratch(backend, 2 * info.outWidth * info.outChannels * 4) : 0;
   gemmModule(backend).conv_direct_filter(
     x, dy, dW,
     info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.filterHeight, info.filterWidth,
     info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth, info.padInfo.top, info.padInfo.left,
-    info.outHeight, info.outWidth, info.outChannels,
+    info.outHeight, info.outWidth, info.outChannels, pooled?.y ?? 0, pooled?.db ?? 0, rows,
   );
 }
 
@@ -95,6 +103,6 @@ export function inputGradientDirect(backend: BackendWasm, info: backend_util.Con
     dy, base, 0, 0, dx,
     info.batchSize, info.outHeight, info.outWidth, CO, KH, KW,
     1, 1, 1, 1, KH - 1 - info.padInfo.top, KW - 1 - info.padInfo.left,
-    info.inHeight, info.inWidth, CI, base + filterBytes,
+    info.inHeight, info.inWidth, CI, base + filterBytes, 0,
   );
 }

@@ -2,7 +2,7 @@ import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '
 import { adamStepConfig } from './adam-step.js';
 import { batchMatMulConfig } from './batch-mat-mul.js';
 import { conv2DConfig, convReluPool2Config, fusedConv2DConfig } from './conv2d.js';
-import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
+import { conv2DBackpropFilterConfig, convReluPool2FilterGradConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { fusedMatMulConfig } from './fused-mat-mul.js';
 import { identityConfig } from './identity.js';
@@ -28,6 +28,7 @@ export const wasmTrainingKernels: readonly KernelConfig[] = [
   maxPoolConfig,
   maxPool2ReluBiasGradConfig,
   convReluPool2Config,
+  convReluPool2FilterGradConfig,
 ];
 
 /** Builtins ours fall back to for the cases they do not cover; captured before being replaced. */

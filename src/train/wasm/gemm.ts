@@ -47,16 +47,22 @@ export interface GemmExports {
   fma_peak(iterations: number, out: number): void;
   /**
    * act(conv2d(x, w) + bias) into out without im2col columns in memory (bias = 0 for none, relu = 1);
-   * CO a multiple of 4; `patch` is 2·KH·KW·C floats of scratch.
+   * CO a multiple of 4; `patch` is 2·KH·KW·C floats of scratch. pool ≠ 0 also gets max_pool2 of out.
    */
   conv_direct(
     x: number, w: number, bias: number, relu: number, out: number, N: number, H: number, W: number, C: number, KH: number, KW: number,
-    sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, OH: number, OW: number, CO: number, patch: number,
+    sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, OH: number, OW: number, CO: number, patch: number, pool: number,
   ): void;
-  /** dW += the filter gradient of conv_direct's convolution for dy (dW zeroed by the caller); CO a multiple of 4. */
+  /**
+   * dW += the filter gradient of conv_direct's convolution for dy (dW zeroed by the caller); CO a
+   * multiple of 4. py ≠ 0: dy is the gradient of max_pool2(y) for y = relu(conv + b) at py, routed as
+   * max_pool2_relu_grad routes it through two rows of scratch at `rows` (2·OW·CO floats), and db
+   * (zeroed by the caller) gets the bias gradient.
+   */
   conv_direct_filter(
     x: number, dy: number, dW: number, N: number, H: number, W: number, C: number, KH: number, KW: number,
     sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, OH: number, OW: number, CO: number,
+    py: number, db: number, rows: number,
   ): void;
   /** 2×2 stride-2 'valid' max pool of NHWC x (C a multiple of 4) into out [N, OH, OW, C]. */
   max_pool2(x: number, out: number, N: number, H: number, W: number, C: number, OH: number, OW: number): void;

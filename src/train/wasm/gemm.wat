@@ -787,10 +787,12 @@
   ;; dw = 1), each filter row kh reads its KW·C taps straight from x (rows outside x are skipped);
   ;; at the borders the two patches are gathered into $patch (2·KH·KW·C floats of scratch) first.
   ;; CO must be a multiple of 4; $bias = 0 means no bias, $relu = 1 clamps at 0 (NaN stays NaN).
+  ;; $pool ≠ 0 also gets max_pool2 of out, [N, OH/2, OW/2, CO] (halves rounded down), one row of windows as soon as
+  ;; its two rows are stored.
   (func (export "conv_direct") (param $x i32) (param $w i32) (param $bias i32) (param $relu i32) (param $out i32)
         (param $N i32) (param $H i32) (param $W i32) (param $C i32) (param $KH i32) (param $KW i32)
         (param $sh i32) (param $sw i32) (param $dh i32) (param $dw i32) (param $pt i32) (param $pl i32)
-        (param $OH i32) (param $OW i32) (param $CO i32) (param $patch i32)
+        (param $OH i32) (param $OW i32) (param $CO i32) (param $patch i32) (param $pool i32)
     (local $n i32) (local $oh i32) (local $ow i32) (local $co i32) (local $k i32) (local $K4 i32) (local $CO4 i32) (local $CO16 i32)
     (local $p0 i32) (local $p1 i32) (local $wp i32) (local $o i32) (local $orow i32) (local $two i32)
     (local $inner i32) (local $seg i32) (local $segs i32) (local $len i32) (local $ih i32) (local $run i32) (local $wrow i32)
@@ -925,6 +927,12 @@
             (br $cloop)))
           (local.set $ow (i32.add (local.get $ow) (i32.const 2)))
           (br $owloop)))
+        ;; with $pool, each second row finishes a row of 2×2 windows: pooled row (n, oh >> 1), still in cache
+        (if (i32.and (i32.ne (local.get $pool) (i32.const 0)) (i32.and (local.get $oh) (i32.const 1))) (then
+          (call $pool_row (i32.sub (local.get $orow) (i32.mul (local.get $OW) (local.get $CO4))) (i32.mul (local.get $OW) (local.get $CO4))
+            (i32.add (local.get $pool) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.shr_u (local.get $OH) (i32.const 1))) (i32.shr_u (local.get $oh) (i32.const 1)))
+              (i32.shr_u (local.get $OW) (i32.const 1))) (local.get $CO4)))
+            (i32.shr_u (local.get $OW) (i32.const 1)) (local.get $CO4))))
         (local.set $orow (i32.add (local.get $orow) (i32.mul (local.get $OW) (local.get $CO4))))
         (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
         (br $ohloop)))
@@ -1028,14 +1036,20 @@
   ;; inside x are one range, walked with 16 (or 4) output channels of dW's row in registers and
   ;; the dy row in L1; two filter rows kh, kh + 1 inside x at once, sharing the dy loads. CO must be
   ;; a multiple of 4; dW must be zeroed by the caller.
+  ;;
+  ;; $py ≠ 0 fuses in the gradient through relu and max_pool2 before it (max_pool2_relu_grad): $py
+  ;; is then the ReLU output y [N, OH, OW, CO] and $dy the pooled gradient [N, OH/2, OW/2, CO];
+  ;; each row pair of the convolution's dy is made from its row of windows into $rows (two rows of
+  ;; scratch) just before the filter gradient reads it, and db (zeroed by the caller) gets the
+  ;; bias gradient, in the same order and to the same bits as the two passes one after the other.
   (func (export "conv_direct_filter") (param $x i32) (param $dy i32) (param $dW i32)
         (param $N i32) (param $H i32) (param $W i32) (param $C i32) (param $KH i32) (param $KW i32)
         (param $sh i32) (param $sw i32) (param $dh i32) (param $dw i32) (param $pt i32) (param $pl i32)
-        (param $OH i32) (param $OW i32) (param $CO i32)
+        (param $OH i32) (param $OW i32) (param $CO i32) (param $py i32) (param $db i32) (param $rows i32)
     (local $n i32) (local $oh i32) (local $co i32) (local $k i32) (local $CO4 i32) (local $CO16 i32)
     (local $kh i32) (local $kw i32) (local $c i32) (local $ih i32) (local $t i32) (local $lo i32) (local $hi i32)
     (local $xp i32) (local $xstart i32) (local $dp i32) (local $wp i32) (local $dyrow i32) (local $xrow i32) (local $step i32)
-    (local $pair i32) (local $xnext i32) (local $wnext i32)
+    (local $pair i32) (local $xnext i32) (local $wnext i32) (local $rs i32)
     (local.set $CO4 (i32.shl (local.get $CO) (i32.const 2)))
     (local.set $CO16 (i32.shl (i32.and (local.get $CO) (i32.const -16)) (i32.const 2)))
     (local.set $step (i32.shl (i32.mul (local.get $sw) (local.get $C)) (i32.const 2)))
@@ -1043,11 +1057,30 @@
     (local.set $xnext (i32.shl (i32.mul (i32.mul (local.get $dh) (local.get $W)) (local.get $C)) (i32.const 2)))
     (local.set $wnext (i32.mul (i32.mul (local.get $KW) (local.get $C)) (local.get $CO4)))
     (local.set $dyrow (local.get $dy))
+    (local.set $rs (i32.mul (local.get $OW) (local.get $CO4)))
+    ;; columns no pooling window covers (an odd OW) stay zero in the two rows of dy
+    (if (local.get $py) (then (memory.fill (local.get $rows) (i32.const 0) (i32.shl (local.get $rs) (i32.const 1)))))
     (block $ndone (loop $nloop
       (br_if $ndone (i32.ge_u (local.get $n) (local.get $N)))
       (local.set $oh (i32.const 0))
       (block $ohdone (loop $ohloop
         (br_if $ohdone (i32.ge_u (local.get $oh) (local.get $OH)))
+        (if (local.get $py) (then
+          ;; dy of this row and the next from their row of windows (see max_pool2_relu_grad); a last
+          ;; row no window covers (an odd OH) gets none
+          (if (i32.and (local.get $oh) (i32.const 1))
+            (then (local.set $dyrow (i32.add (local.get $rows) (local.get $rs))))
+            (else
+              (local.set $dyrow (local.get $rows))
+              (if (i32.lt_u (i32.add (local.get $oh) (i32.const 1)) (local.get $OH))
+                (then
+                  (call $pool_grad_row
+                    (i32.add (local.get $py) (i32.mul (i32.add (i32.mul (local.get $n) (local.get $OH)) (local.get $oh)) (local.get $rs)))
+                    (local.get $rows)
+                    (i32.add (local.get $dy) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.shr_u (local.get $OH) (i32.const 1))) (i32.shr_u (local.get $oh) (i32.const 1)))
+                      (i32.shr_u (local.get $OW) (i32.const 1))) (local.get $CO4)))
+                    (local.get $db) (i32.shr_u (local.get $OW) (i32.const 1)) (local.get $CO4) (local.get $rs)))
+                (else (memory.fill (local.get $rows) (i32.const 0) (local.get $rs))))))))
         (local.set $kh (i32.const 0))
         (block $khdone (loop $khloop
           (br_if $khdone (i32.ge_u (local.get $kh) (local.get $KH)))
@@ -1114,38 +1147,83 @@
       (br $nloop)))
   )
 
+  ;; out row q gets the 2×2 maxima of two input rows: the rows at $row and $row + $rs, OW windows
+  ;; of C4 bytes of channels each (window ow reads columns 2ow and 2ow + 1).
+  (func $pool_row (param $row i32) (param $rs i32) (param $q i32) (param $OW i32) (param $C4 i32)
+    (local $ow i32) (local $c i32) (local $p i32)
+    (block $owdone (loop $owloop
+      (br_if $owdone (i32.ge_u (local.get $ow) (local.get $OW)))
+      (local.set $p (i32.add (local.get $row) (i32.mul (i32.shl (local.get $ow) (i32.const 1)) (local.get $C4))))
+      (local.set $c (i32.const 0))
+      (block $cdone (loop $cloop
+        (br_if $cdone (i32.ge_u (local.get $c) (local.get $C4)))
+        (v128.store (local.get $q)
+          (f32x4.max
+            (f32x4.max (v128.load (i32.add (local.get $p) (local.get $c))) (v128.load (i32.add (i32.add (local.get $p) (local.get $C4)) (local.get $c))))
+            (f32x4.max (v128.load (i32.add (i32.add (local.get $p) (local.get $rs)) (local.get $c)))
+                       (v128.load (i32.add (i32.add (i32.add (local.get $p) (local.get $rs)) (local.get $C4)) (local.get $c))))))
+        (local.set $q (i32.add (local.get $q) (i32.const 16)))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $cloop)))
+      (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+      (br $owloop)))
+  )
+
   ;; 2×2 stride-2 'valid' max pool (NHWC, C a multiple of 4): out[n,oh,ow,c] = the max of x over
   ;; rows 2oh, 2oh+1 and columns 2ow, 2ow+1 (an odd H or W's last row or column is dropped).
   (func (export "max_pool2") (param $x i32) (param $out i32) (param $N i32) (param $H i32) (param $W i32) (param $C i32)
         (param $OH i32) (param $OW i32)
-    (local $r i32) (local $ow i32) (local $c i32) (local $C4 i32) (local $row i32) (local $p i32) (local $q i32) (local $rs i32)
+    (local $r i32) (local $C4 i32) (local $rs i32) (local $q i32)
     (local.set $C4 (i32.shl (local.get $C) (i32.const 2)))
     (local.set $rs (i32.mul (local.get $W) (local.get $C4)))
     (local.set $q (local.get $out))
     (block $rdone (loop $rloop
       (br_if $rdone (i32.ge_u (local.get $r) (i32.mul (local.get $N) (local.get $OH))))
       ;; input row 2·oh of image n: row (n·H + 2·oh), with r = n·OH + oh
-      (local.set $row (i32.add (local.get $x) (i32.mul (local.get $rs)
-        (i32.add (i32.mul (i32.div_u (local.get $r) (local.get $OH)) (local.get $H)) (i32.shl (i32.rem_u (local.get $r) (local.get $OH)) (i32.const 1))))))
-      (local.set $ow (i32.const 0))
-      (block $owdone (loop $owloop
-        (br_if $owdone (i32.ge_u (local.get $ow) (local.get $OW)))
-        (local.set $p (i32.add (local.get $row) (i32.mul (i32.shl (local.get $ow) (i32.const 1)) (local.get $C4))))
-        (local.set $c (i32.const 0))
-        (block $cdone (loop $cloop
-          (br_if $cdone (i32.ge_u (local.get $c) (local.get $C4)))
-          (v128.store (local.get $q)
-            (f32x4.max
-              (f32x4.max (v128.load (i32.add (local.get $p) (local.get $c))) (v128.load (i32.add (i32.add (local.get $p) (local.get $C4)) (local.get $c))))
-              (f32x4.max (v128.load (i32.add (i32.add (local.get $p) (local.get $rs)) (local.get $c)))
-                         (v128.load (i32.add (i32.add (i32.add (local.get $p) (local.get $rs)) (local.get $C4)) (local.get $c))))))
-          (local.set $q (i32.add (local.get $q) (i32.const 16)))
-          (local.set $c (i32.add (local.get $c) (i32.const 16)))
-          (br $cloop)))
-        (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-        (br $owloop)))
+      (call $pool_row
+        (i32.add (local.get $x) (i32.mul (local.get $rs)
+          (i32.add (i32.mul (i32.div_u (local.get $r) (local.get $OH)) (local.get $H)) (i32.shl (i32.rem_u (local.get $r) (local.get $OH)) (i32.const 1)))))
+        (local.get $rs) (local.get $q) (local.get $OW) (local.get $C4))
+      (local.set $q (i32.add (local.get $q) (i32.mul (local.get $OW) (local.get $C4))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rloop)))
+  )
+
+  ;; One row of max_pool2_relu_grad's windows: y rows at $yr and $yr + $rs, dz rows at $dr and
+  ;; $dr + $rs (the same layout), the row's pooled gradients at $q (OW windows of C4 bytes); db
+  ;; gets each window's masked gradient added, window by window.
+  (func $pool_grad_row (param $yr i32) (param $dr i32) (param $q i32) (param $db i32) (param $OW i32) (param $C4 i32) (param $rs i32)
+    (local $ow i32) (local $c i32) (local $p i32)
+    (local $a v128) (local $b v128) (local $e v128) (local $d v128) (local $m v128) (local $g v128) (local $t v128) (local $taken v128)
+    (block $owdone (loop $owloop
+      (br_if $owdone (i32.ge_u (local.get $ow) (local.get $OW)))
+      (local.set $c (i32.const 0))
+      (block $cdone (loop $cloop
+        (br_if $cdone (i32.ge_u (local.get $c) (local.get $C4)))
+        ;; byte offset of tap (0,0) of this window and channel group, in y and dz alike
+        (local.set $p (i32.add (i32.mul (i32.shl (local.get $ow) (i32.const 1)) (local.get $C4)) (local.get $c)))
+        (local.set $a (v128.load (i32.add (local.get $yr) (local.get $p))))
+        (local.set $b (v128.load (i32.add (i32.add (local.get $yr) (local.get $p)) (local.get $C4))))
+        (local.set $e (v128.load (i32.add (i32.add (local.get $yr) (local.get $p)) (local.get $rs))))
+        (local.set $d (v128.load (i32.add (i32.add (i32.add (local.get $yr) (local.get $p)) (local.get $rs)) (local.get $C4))))
+        (local.set $m (f32x4.max (f32x4.max (local.get $a) (local.get $b)) (f32x4.max (local.get $e) (local.get $d))))
+        (local.set $g (v128.and (v128.load (local.get $q)) (f32x4.gt (local.get $m) (v128.const i32x4 0 0 0 0))))
+        (local.set $taken (f32x4.eq (local.get $a) (local.get $m)))
+        (v128.store (i32.add (local.get $dr) (local.get $p)) (v128.and (local.get $g) (local.get $taken)))
+        (local.set $t (v128.andnot (f32x4.eq (local.get $b) (local.get $m)) (local.get $taken)))
+        (v128.store (i32.add (i32.add (local.get $dr) (local.get $p)) (local.get $C4)) (v128.and (local.get $g) (local.get $t)))
+        (local.set $taken (v128.or (local.get $taken) (local.get $t)))
+        (local.set $t (v128.andnot (f32x4.eq (local.get $e) (local.get $m)) (local.get $taken)))
+        (v128.store (i32.add (i32.add (local.get $dr) (local.get $p)) (local.get $rs)) (v128.and (local.get $g) (local.get $t)))
+        (local.set $taken (v128.or (local.get $taken) (local.get $t)))
+        (local.set $t (v128.andnot (f32x4.eq (local.get $d) (local.get $m)) (local.get $taken)))
+        (v128.store (i32.add (i32.add (i32.add (local.get $dr) (local.get $p)) (local.get $rs)) (local.get $C4)) (v128.and (local.get $g) (local.get $t)))
+        (v128.store (i32.add (local.get $db) (local.get $c)) (f32x4.add (v128.load (i32.add (local.get $db) (local.get $c))) (local.get $g)))
+        (local.set $q (i32.add (local.get $q) (i32.const 16)))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $cloop)))
+      (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+      (br $owloop)))
   )
 
   ;; The backward pass of pool(relu(z + b)) for max_pool2's pooling, in one pass: y is the ReLU
@@ -1156,8 +1234,7 @@
   ;; they are: the caller zeroes dz then. db must be zeroed by the caller.
   (func (export "max_pool2_relu_grad") (param $y i32) (param $dy i32) (param $dz i32) (param $db i32)
         (param $N i32) (param $H i32) (param $W i32) (param $C i32) (param $OH i32) (param $OW i32)
-    (local $r i32) (local $ow i32) (local $c i32) (local $C4 i32) (local $off i32) (local $p i32) (local $q i32) (local $rs i32)
-    (local $a v128) (local $b v128) (local $e v128) (local $d v128) (local $m v128) (local $g v128) (local $t v128) (local $taken v128)
+    (local $r i32) (local $C4 i32) (local $off i32) (local $q i32) (local $rs i32)
     (local.set $C4 (i32.shl (local.get $C) (i32.const 2)))
     (local.set $rs (i32.mul (local.get $W) (local.get $C4)))
     (local.set $q (local.get $dy))
@@ -1165,36 +1242,9 @@
       (br_if $rdone (i32.ge_u (local.get $r) (i32.mul (local.get $N) (local.get $OH))))
       (local.set $off (i32.mul (local.get $rs)
         (i32.add (i32.mul (i32.div_u (local.get $r) (local.get $OH)) (local.get $H)) (i32.shl (i32.rem_u (local.get $r) (local.get $OH)) (i32.const 1)))))
-      (local.set $ow (i32.const 0))
-      (block $owdone (loop $owloop
-        (br_if $owdone (i32.ge_u (local.get $ow) (local.get $OW)))
-        (local.set $c (i32.const 0))
-        (block $cdone (loop $cloop
-          (br_if $cdone (i32.ge_u (local.get $c) (local.get $C4)))
-          ;; byte offset of tap (0,0) of this window and channel group, in y and dz alike
-          (local.set $p (i32.add (i32.add (local.get $off) (i32.mul (i32.shl (local.get $ow) (i32.const 1)) (local.get $C4))) (local.get $c)))
-          (local.set $a (v128.load (i32.add (local.get $y) (local.get $p))))
-          (local.set $b (v128.load (i32.add (i32.add (local.get $y) (local.get $p)) (local.get $C4))))
-          (local.set $e (v128.load (i32.add (i32.add (local.get $y) (local.get $p)) (local.get $rs))))
-          (local.set $d (v128.load (i32.add (i32.add (i32.add (local.get $y) (local.get $p)) (local.get $rs)) (local.get $C4))))
-          (local.set $m (f32x4.max (f32x4.max (local.get $a) (local.get $b)) (f32x4.max (local.get $e) (local.get $d))))
-          (local.set $g (v128.and (v128.load (local.get $q)) (f32x4.gt (local.get $m) (v128.const i32x4 0 0 0 0))))
-          (local.set $taken (f32x4.eq (local.get $a) (local.get $m)))
-          (v128.store (i32.add (local.get $dz) (local.get $p)) (v128.and (local.get $g) (local.get $taken)))
-          (local.set $t (v128.andnot (f32x4.eq (local.get $b) (local.get $m)) (local.get $taken)))
-          (v128.store (i32.add (i32.add (local.get $dz) (local.get $p)) (local.get $C4)) (v128.and (local.get $g) (local.get $t)))
-          (local.set $taken (v128.or (local.get $taken) (local.get $t)))
-          (local.set $t (v128.andnot (f32x4.eq (local.get $e) (local.get $m)) (local.get $taken)))
-          (v128.store (i32.add (i32.add (local.get $dz) (local.get $p)) (local.get $rs)) (v128.and (local.get $g) (local.get $t)))
-          (local.set $taken (v128.or (local.get $taken) (local.get $t)))
-          (local.set $t (v128.andnot (f32x4.eq (local.get $d) (local.get $m)) (local.get $taken)))
-          (v128.store (i32.add (i32.add (i32.add (local.get $dz) (local.get $p)) (local.get $rs)) (local.get $C4)) (v128.and (local.get $g) (local.get $t)))
-          (v128.store (i32.add (local.get $db) (local.get $c)) (f32x4.add (v128.load (i32.add (local.get $db) (local.get $c))) (local.get $g)))
-          (local.set $q (i32.add (local.get $q) (i32.const 16)))
-          (local.set $c (i32.add (local.get $c) (i32.const 16)))
-          (br $cloop)))
-        (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-        (br $owloop)))
+      (call $pool_grad_row (i32.add (local.get $y) (local.get $off)) (i32.add (local.get $dz) (local.get $off)) (local.get $q) (local.get $db)
+        (local.get $OW) (local.get $C4) (local.get $rs))
+      (local.set $q (i32.add (local.get $q) (i32.mul (local.get $OW) (local.get $C4))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rloop)))
   )
