@@ -313,6 +313,25 @@
     (v128.store (local.get $out) (f32x4.add (f32x4.add (f32x4.add (f32x4.add (f32x4.add (f32x4.add (f32x4.add (f32x4.add (f32x4.add (f32x4.add (f32x4.add (local.get $c00) (local.get $c01)) (local.get $c02)) (local.get $c03)) (local.get $c04)) (local.get $c05)) (local.get $c10)) (local.get $c11)) (local.get $c12)) (local.get $c13)) (local.get $c14)) (local.get $c15)))
   )
 
+  ;; Four rows of four floats, at $src + r·$rs, stored transposed: column c (one float of each row)
+  ;; as the four floats at $dst + c·32 (one k row of a packed strip, half of its 8 columns).
+  (func $transpose4 (param $src i32) (param $rs i32) (param $dst i32)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $v0 (v128.load (local.get $src)))
+    (local.set $v1 (v128.load (i32.add (local.get $src) (local.get $rs))))
+    (local.set $v2 (v128.load (i32.add (local.get $src) (i32.shl (local.get $rs) (i32.const 1)))))
+    (local.set $v3 (v128.load (i32.add (local.get $src) (i32.mul (local.get $rs) (i32.const 3)))))
+    ;; t0 = (v0₀ v1₀ v0₁ v1₁), t1 = (v0₂ v1₂ v0₃ v1₃), t2, t3 the same of v2, v3
+    (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v0) (local.get $v1)))
+    (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v0) (local.get $v1)))
+    (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v2) (local.get $v3)))
+    (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v2) (local.get $v3)))
+    (v128.store (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+    (v128.store offset=32 (local.get $dst) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+    (v128.store offset=64 (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+    (v128.store offset=96 (local.get $dst) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+  )
+
   ;; Bp[strip][k][8] from B [K×N] row-major, or from Bᵀ stored [N×K] when $transposed; columns past
   ;; N are zeros.
   (func (export "pack_b") (param $b i32) (param $K i32) (param $N i32) (param $transposed i32) (param $bp i32)
@@ -324,6 +343,18 @@
       (local.set $full (i32.and (i32.eqz (local.get $transposed))
         (i32.le_u (i32.add (i32.shl (local.get $js) (i32.const 3)) (i32.const 8)) (local.get $N))))
       (local.set $k (i32.const 0))
+      ;; a whole strip of a transposed B: its 8 rows of Bᵀ four k at a time, two 4×4 transposes per step
+      (if (i32.and (local.get $transposed) (i32.le_u (i32.add (i32.shl (local.get $js) (i32.const 3)) (i32.const 8)) (local.get $N))) (then
+        (local.set $j (i32.add (local.get $b) (i32.shl (i32.mul (i32.shl (local.get $js) (i32.const 3)) (local.get $K)) (i32.const 2))))
+        (local.set $l (i32.shl (local.get $K) (i32.const 2)))
+        (block $tdone (loop $tloop
+          (br_if $tdone (i32.gt_u (i32.add (local.get $k) (i32.const 4)) (local.get $K)))
+          (call $transpose4 (local.get $j) (local.get $l) (local.get $dst))
+          (call $transpose4 (i32.add (local.get $j) (i32.shl (local.get $l) (i32.const 2))) (local.get $l) (i32.add (local.get $dst) (i32.const 16)))
+          (local.set $j (i32.add (local.get $j) (i32.const 16)))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 128)))
+          (local.set $k (i32.add (local.get $k) (i32.const 4)))
+          (br $tloop)))))
       (block $kdone (loop $kloop
         (br_if $kdone (i32.ge_u (local.get $k) (local.get $K)))
         (if (local.get $full)
