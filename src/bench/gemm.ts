@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { selectBackend } from '../train/backend.js';
-import { gemmModule, matMulInto, pointer, positionsMatMulInto, scratch } from '../train/kernels/gemm-runtime.js';
+import { gemmModule, matMulInto, pointer, positionsMatMulInto } from '../train/kernels/gemm-runtime.js';
 import { planeBytes, POSITIONS, winogradProducts, type WinogradProduct } from '../train/kernels/winograd.js';
 import { machineInfo, type MachineInfo } from './machine.js';
 
@@ -34,8 +34,14 @@ export interface GemmBenchRow extends GemmCase {
   wallSeconds: number;
   /** 2·count·M·N·K / seconds, in 10⁹ flops per second. */
   gflops: number;
-  /** gflops / the multiply-add peak. */
+  /**
+   * The median over the repetitions of this product's rate over the multiply-add peak measured
+   * right before it (each repetition times the probe, then the product): a share that holds when
+   * the machine's speed drifts between cases.
+   */
   shareOfPeak: number;
+  /** Median GFLOP/s of the probes paired with this case's repetitions. */
+  peakGflops: number;
 }
 
 export interface GemmBenchResult {
@@ -47,7 +53,7 @@ export interface GemmBenchResult {
    * benchmark waited for a core other processes held; the wall-clock times are in the rows too.
    */
   clock: 'process cpu time';
-  /** Median GFLOP/s of the probe: independent f32x4 multiply-adds on one core, no memory traffic. */
+  /** Median GFLOP/s of the probe over every case's repetitions: independent f32x4 multiply-adds on one core, no memory traffic. */
   peakGflops: number;
   repetitions: number;
   rows: GemmBenchRow[];
@@ -115,29 +121,37 @@ const cpuSeconds = () => {
   return (u.user + u.system) / 1e6;
 };
 
-/**
- * CPU and wall seconds per call of `run`, each the median over `repetitions` samples of at least
- * `sampleSeconds` each (after one untimed call).
- */
-function timePerCall(run: () => void, repetitions: number, sampleSeconds: number): { cpu: number; wall: number } {
+/** How many calls of `run` make a sample of about `sampleSeconds` (after one untimed call). */
+function callsPerSample(run: () => void, sampleSeconds: number): number {
   run();
-  let t = performance.now();
+  const t = performance.now();
   run();
   const once = Math.max((performance.now() - t) / 1000, 1e-7);
-  const calls = Math.max(1, Math.ceil(sampleSeconds / once));
-  const cpu: number[] = [];
-  const wall: number[] = [];
-  for (let r = 0; r < repetitions; r++) {
-    const c = cpuSeconds();
-    t = performance.now();
-    for (let i = 0; i < calls; i++) run();
-    wall.push((performance.now() - t) / 1000 / calls);
-    cpu.push((cpuSeconds() - c) / calls);
-  }
-  const w = median(wall);
+  return Math.max(1, Math.ceil(sampleSeconds / once));
+}
+
+/** CPU and wall seconds per call over one sample of `calls` calls. */
+function sample(run: () => void, calls: number): { cpu: number; wall: number } {
+  const c = cpuSeconds();
+  const t = performance.now();
+  for (let i = 0; i < calls; i++) run();
+  const wall = (performance.now() - t) / 1000 / calls;
+  const cpu = (cpuSeconds() - c) / calls;
   // a CPU clock too coarse to see the sample (tiny sizes) falls back to the wall clock
-  const c = median(cpu);
-  return { cpu: c > 0 ? c : w, wall: w };
+  return { cpu: cpu > 0 ? cpu : wall, wall };
+}
+
+/**
+ * `repetitions` samples of `run`, each right after a sample of `probe`: seconds per call of each,
+ * sample by sample, so that a ratio of the two is taken over the same stretch of the machine's speed.
+ */
+export function pairedSamples(run: () => void, probe: () => void, repetitions: number, sampleSeconds: number): Array<{ run: { cpu: number; wall: number }; probe: number }> {
+  const calls = callsPerSample(run, sampleSeconds);
+  const probeCalls = callsPerSample(probe, sampleSeconds);
+  return Array.from({ length: repetitions }, () => {
+    const p = sample(probe, probeCalls).cpu;
+    return { run: sample(run, calls), probe: p };
+  });
 }
 
 function cpuAffinity(): string {
@@ -165,11 +179,13 @@ export async function runGemmBench(options: GemmBenchOptions = {}): Promise<Gemm
   const backend = tf.backend() as BackendWasm;
   const g = gemmModule(backend);
 
-  // The probe: 24 multiply-adds of 4 lanes (8 flops each) per round.
-  const checksum = scratch(backend, 16);
+  // The probe: 24 multiply-adds of 4 lanes (8 flops each) per round. Its checksum goes to a tensor of
+  // its own: the products between its samples may move the GEMM's scratch.
+  const checksum = tf.zeros([4]);
   const rounds = Math.max(1000, Math.round(sampleSeconds * 2e7));
-  const probeSeconds = timePerCall(() => g.fma_peak(rounds, checksum), repetitions, sampleSeconds).cpu;
-  const peakGflops = (rounds * 24 * 8) / probeSeconds / 1e9;
+  const probe = () => g.fma_peak(rounds, pointer(backend, checksum));
+  const probeGflops = (seconds: number) => (rounds * 24 * 8) / seconds / 1e9;
+  const allProbes: number[] = [];
 
   const cases: GemmCase[] = [
     ...sizes.map((n): GemmCase => ({ name: `${n}x${n}x${n}`, kind: 'square', count: 1, M: n, K: n, N: n, transposeA: false, transposeB: false, biasRelu: false })),
@@ -196,18 +212,31 @@ export async function runGemmBench(options: GemmBenchOptions = {}): Promise<Gemm
         c.count === 1
           ? () => matMulInto(backend, operands.a, operands.b, c.M, c.K, c.N, operands.out, operands.epilogue)
           : () => positionsMatMulInto(backend, c.count, operands.a, operands.b, c.M, c.K, c.N, operands.out, planes.out);
-      const { cpu: seconds, wall } = timePerCall(run, repetitions, sampleSeconds);
-      const gflops = (2 * c.count * c.M * c.N * c.K) / seconds / 1e9;
-      rows.push({ ...c, seconds: round(seconds, 7), wallSeconds: round(wall, 7), gflops: round(gflops, 2), shareOfPeak: round(gflops / peakGflops, 3) });
+      const flops = 2 * c.count * c.M * c.N * c.K;
+      const samples = pairedSamples(run, probe, repetitions, sampleSeconds);
+      const peaks = samples.map((x) => probeGflops(x.probe));
+      allProbes.push(...peaks);
+      const seconds = median(samples.map((x) => x.run.cpu));
+      const wall = median(samples.map((x) => x.run.wall));
+      const share = median(samples.map((x, i) => flops / x.run.cpu / 1e9 / peaks[i]));
+      rows.push({
+        ...c,
+        seconds: round(seconds, 7),
+        wallSeconds: round(wall, 7),
+        gflops: round(flops / seconds / 1e9, 2),
+        shareOfPeak: round(share, 3),
+        peakGflops: round(median(peaks), 2),
+      });
     } finally {
       tf.dispose([a, b, bias, out]);
     }
   }
+  checksum.dispose();
   return {
     machine,
     multiplyAdd: g.fusedMultiplyAdd ? 'f32x4.relaxed_madd' : 'f32x4.mul + f32x4.add',
     clock: 'process cpu time',
-    peakGflops: round(peakGflops, 2),
+    peakGflops: round(median(allProbes), 2),
     repetitions,
     rows,
   };

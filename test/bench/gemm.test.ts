@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { referenceConvCases, runGemmBench } from '../../src/bench/gemm.js';
+import { pairedSamples, referenceConvCases, runGemmBench } from '../../src/bench/gemm.js';
 
 describe('runGemmBench', () => {
   it('reports the peak, the machine and one row per case, from a real run on tiny sizes', async () => {
@@ -19,11 +19,30 @@ describe('runGemmBench', () => {
       'conv2 6x6x3 Winograd filter gradient',
     ]);
     for (const row of result.rows) {
-      expect(Object.keys(row)).toEqual(['name', 'kind', 'count', 'M', 'K', 'N', 'transposeA', 'transposeB', 'biasRelu', 'seconds', 'wallSeconds', 'gflops', 'shareOfPeak']);
+      expect(Object.keys(row)).toEqual(['name', 'kind', 'count', 'M', 'K', 'N', 'transposeA', 'transposeB', 'biasRelu', 'seconds', 'wallSeconds', 'gflops', 'shareOfPeak', 'peakGflops']);
       expect(row.seconds).toBeGreaterThanOrEqual(0);
       expect(row.wallSeconds).toBeGreaterThan(0);
       expect(row.gflops).toBeGreaterThanOrEqual(0);
       expect(row.shareOfPeak).toBeGreaterThanOrEqual(0);
+      expect(row.peakGflops).toBeGreaterThan(0);
+    }
+  });
+
+  it('times each repetition of a case right after a sample of the probe, so each share pairs the two over one stretch of time', () => {
+    const calls: string[] = [];
+    const busy = (ms: number) => {
+      const until = performance.now() + ms;
+      while (performance.now() < until);
+    };
+    const samples = pairedSamples(() => (calls.push('run'), busy(0.2)), () => (calls.push('probe'), busy(0.1)), 4, 0.001);
+    expect(samples).toHaveLength(4);
+    // after two untimed calls of each (to size the samples), the samples alternate: the probe's, then the run's
+    const timed = calls.slice(4);
+    const blocks = timed.filter((c, i) => i === 0 || timed[i - 1] !== c);
+    expect(blocks).toEqual(['probe', 'run', 'probe', 'run', 'probe', 'run', 'probe', 'run']);
+    for (const s of samples) {
+      expect(s.probe).toBeGreaterThan(0);
+      expect(s.run.wall).toBeGreaterThan(s.probe / 4);
     }
   });
 
