@@ -299,7 +299,7 @@ const benchGemm: Renderer = (root) => {
     return `| ${r.name} | ${(r.count ?? 1) > 1 ? `${r.count} × ${shape}` : shape} | ${r.gflops.toFixed(1)} | ${Math.round(r.shareOfPeak * 100)} % |`;
   });
   return (
-    `${machineLine(g.machine)} Peak: ${g.peakGflops.toFixed(1)} GFLOP/s of independent \`${g.multiplyAdd}\` on one core; each case is the median of ${g.repetitions} repetitions, timed by ${g.clock}, and each repetition follows a sample of the peak's probe: the share of peak is the median of those paired ratios, so it holds when the machine's speed drifts.\n\n` +
+    `${machineLine(g.machine)} Peak: ${g.peakGflops.toFixed(1)} GFLOP/s of independent \`${g.multiplyAdd}\` on one core; each case is the median of ${g.repetitions} repetitions, timed by ${g.clock}, and each repetition follows a sample of the peak's probe: the share of peak is the median of those paired ratios, so a change in the core's speed between cases does not move it (a slowdown that hits memory and not the probe, which touches none, still does).\n\n` +
     `| case | products: M × K × N | GFLOP/s | share of peak |\n|---|---|---:|---:|\n${rows.join('\n')}`
   );
 };
