@@ -12,6 +12,7 @@ import { renderContactSheet } from '../../src/report/preview.js';
 import { buildDataset, type Dataset } from '../../src/data/build.js';
 import { datasetHash } from '../../src/data/hash.js';
 import { parseSkew } from '../../src/data/skew.js';
+import { CLI_ENTRY } from '../cli/run-cli.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 let d: Dataset;
@@ -21,7 +22,7 @@ beforeAll(async () => {
 });
 
 function cli(...args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: root, encoding: 'utf8' });
+  return spawnSync(process.execPath, [CLI_ENTRY, ...args], { cwd: root, encoding: 'utf8' });
 }
 
 describe('dataset command', () => {
