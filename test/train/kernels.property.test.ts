@@ -70,6 +70,11 @@ function spreadFilter(values: Float32Array, kh: number, kw: number, ci: number, 
   return { values: out, shape: [eh, ew, ci, co] };
 }
 
+/** A ReLU output: a third exactly 0, the rest on a coarse grid so that pooling windows hold equal positive maxima. */
+function reluOutputWithTies(size: number, seed: number): Float32Array {
+  return floats(size, seed, 0.33).map((v) => Math.round(Math.abs(v) * 3) / 3);
+}
+
 describe('wasm training kernels agree with the cpu backend', () => {
   it('registers the kernels it claims to', async () => {
     await selectBackend('wasm');
@@ -493,8 +498,7 @@ describe('wasm training kernels agree with the cpu backend', () => {
         }),
         async (p) => {
           const shape = [p.n, p.h, p.w, p.c];
-          // a ReLU output: a third exactly 0, the rest on a coarse grid so windows hold equal positive maxima
-          const y = floats(p.n * p.h * p.w * p.c, p.seed, 0.33).map((v) => Math.round(Math.abs(v) * 3) / 3);
+          const y = reluOutputWithTies(p.n * p.h * p.w * p.c, p.seed);
           const pooled = [p.n, Math.floor(p.h / 2), Math.floor(p.w / 2), p.c];
           const dy = floats(pooled.reduce((a, b) => a * b, 1), p.seed + 1);
           const want = await onBackend('cpu', () => {
@@ -597,8 +601,7 @@ describe('wasm training kernels agree with the cpu backend', () => {
           const shape: [number, number, number, number] = [p.n, p.h, p.w, p.co];
           const filterShape: [number, number, number, number] = [p.k, p.k, p.ci, p.co];
           const xv = floats(p.n * p.h * p.w * p.ci, p.seed);
-          // a ReLU output with ties and zeros, as in the MaxPool2ReluBiasGrad property
-          const yv = floats(p.n * p.h * p.w * p.co, p.seed + 1, 0.33).map((v) => Math.round(Math.abs(v) * 3) / 3);
+          const yv = reluOutputWithTies(p.n * p.h * p.w * p.co, p.seed + 1);
           const pooled = [p.n, Math.floor(p.h / 2), Math.floor(p.w / 2), p.co];
           const dyv = floats(pooled.reduce((a, b) => a * b, 1), p.seed + 2);
           const [fusedBits, apartBits] = [true, false].map((fused) =>
