@@ -631,6 +631,18 @@ describe('wasm training kernels agree with the cpu backend', () => {
     );
   });
 
+  it('SkewbenchConvReluPool2FilterGrad refuses a pooled gradient of the wrong shape instead of reading past it', async () => {
+    await selectBackend('wasm');
+    tf.tidy(() => {
+      const run = (dyShape: number[]) => () =>
+        tf.engine().runKernel(CONV_RELU_POOL2_FILTER_GRAD_KERNEL, { x: tf.zeros([2, 6, 6, 1]), y: tf.zeros([2, 6, 6, 4]), dy: tf.zeros(dyShape) }, {
+          filterShape: [3, 3, 1, 4],
+        } as unknown as tf.NamedAttrMap);
+      expect(run([2, 3, 3, 4])).not.toThrow();
+      expect(run([2, 6, 6, 4])).toThrow(/dy \[2,6,6,4\], expected \[2,6,6,4\] and \[2,3,3,4\]/);
+    });
+  });
+
   it('Sum: over the leading axes (bias gradients) and any other axes', async () => {
     await fc.assert(
       fc.asyncProperty(

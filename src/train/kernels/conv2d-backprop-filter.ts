@@ -80,6 +80,10 @@ function convReluPool2FilterGrad(args: { inputs: { x: TensorInfo; y: TensorInfo;
   const gradAttrs = { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: attrs.filterShape } as unknown as Attrs;
   const info = nhwcConvInfo(x.shape, attrs.filterShape, gradAttrs);
   const [N, OH, OW, CO] = info.outShape;
+  const pooled = [N, OH >> 1, OW >> 1, CO];
+  if (y.shape.join() !== info.outShape.join() || dy.shape.join() !== pooled.join()) {
+    throw new Error(`${CONV_RELU_POOL2_FILTER_GRAD_KERNEL}: y is [${y.shape}] and dy [${dy.shape}], expected [${info.outShape}] and [${pooled}]`);
+  }
   const whole = N * OH * OW * CO > 0 && OH >= 2 && OW >= 2;
   if (whole && runsDirect(info) && [x, y, dy].every((t) => t.dtype === 'float32')) {
     const dW = backend.makeOutput(attrs.filterShape, 'float32');
