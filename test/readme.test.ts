@@ -43,6 +43,20 @@ describe('the README figures', () => {
     expect(rendered).toMatch(/largest mAP gain at IF 100 \(\+0\.500\)/);
   });
 
+  it('name what the calibration\'s false alarms flagged, from its verdicts: a draw that flags another row adds it', () => {
+    const dir = join(tmp, 'calibration-flags');
+    cpSync(join(root, 'results'), join(dir, 'results'), { recursive: true });
+    const file = join(dir, 'results/calibration/verdicts.json');
+    const verdicts = JSON.parse(readFileSync(file, 'utf8')) as { results: Array<{ condition: string; seeds: number; pass: number; raw: Array<{ outcome: string; flagged: string[] }> }> };
+    const rerun = verdicts.results.find((r) => r.condition === 'rerun' && r.seeds === 5)!;
+    rerun.raw[0] = { ...rerun.raw[0], outcome: 'regression', flagged: ['per-label:baseline:Sandal'] };
+    rerun.pass -= 1;
+    writeFileSync(file, JSON.stringify(verdicts));
+    const rendered = renderReadme(readme, dir);
+    expect(readme).not.toMatch(/the same suite run again, unchanged, 5 seeds: baseline\/Sandal 1×/);
+    expect(rendered).toMatch(/the same suite run again, unchanged, 5 seeds: baseline\/Sandal 1×/);
+  });
+
   it('names a missing block', () => {
     expect(() => renderReadme('no blocks here', root)).toThrow(/no <!-- rendered:published-results -->/);
   });

@@ -320,7 +320,28 @@ const benchMemory: Renderer = (root) => {
 interface CalibrationView {
   suite: string;
   design: { sizes: number[]; note: string };
-  results: Array<{ condition: string; kind: string; description: string; seeds: number; draws: number; pass: number; failRate: number }>;
+  results: Array<{
+    condition: string;
+    kind: string;
+    description: string;
+    seeds: number;
+    draws: number;
+    pass: number;
+    failRate: number;
+    /** Each draw's seeds, outcome and the rows it flagged (`summary:<method>:<metric>` or `per-label:<method>:<label>`). */
+    raw: Array<{ flagged: string[] }>;
+  }>;
+}
+
+/** What a condition's failed draws flagged, most often first: "oversample tail_ap 8×, oversample/Coat 1×". */
+function flaggedCounts(raw: Array<{ flagged: string[] }>): string {
+  const counts = new Map<string, number>();
+  for (const draw of raw) for (const f of draw.flagged) counts.set(f, (counts.get(f) ?? 0) + 1);
+  const name = (f: string) => {
+    const [kind, method, what] = f.split(':');
+    return kind === 'summary' ? `${method} ${what}` : `${method}/${what}`;
+  };
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([f, n]) => `${name(f)} ${n}×`).join(', ');
 }
 
 const percent = (x: number): string => `${(Math.round(x * 1000) / 10).toFixed(1)} %`;
@@ -344,6 +365,11 @@ const calibration: Renderer = (root) => {
       return r ? `${percent(r.failRate)} (${r.draws - r.pass}/${r.draws})` : '—';
     };
     lines.push(`| ${rows[0].description} | ${rows[0].kind === 'regression' ? 'power' : 'false alarm'} | ${sizes.map(cell).join(' | ')} |`);
+  }
+  // a false-alarm rate over overlapping draws can be one borderline row counted many times: name them
+  const alarms = c.results.filter((r) => r.kind !== 'regression' && r.pass < r.draws);
+  if (alarms.length > 0) {
+    lines.push('', `What the false alarms flagged (a row counted once per draw that flagged it): ${alarms.map((r) => `${r.description.split(' (')[0]}, ${r.seeds} seeds: ${flaggedCounts(r.raw)}`).join('; ')}.`);
   }
   return lines.join('\n');
 };
