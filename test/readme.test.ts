@@ -57,6 +57,19 @@ describe('the README figures', () => {
     expect(rendered).toMatch(/the same suite run again, unchanged, 5 seeds: baseline\/Sandal 1×/);
   });
 
+  it('give every run of the GEMM benchmark its due: one run below 75 % shows in the lowest share and the count of runs that held it', () => {
+    const dir = join(tmp, 'gemm-runs');
+    cpSync(join(root, 'results'), join(dir, 'results'), { recursive: true });
+    const file = join(dir, 'results/bench/gemm.json');
+    const gemm = JSON.parse(readFileSync(file, 'utf8')) as { runs: Array<{ rows: Array<{ name: string; shareOfPeak: number }> }> };
+    const row = (run: number) => gemm.runs[run].rows.find((r) => r.name === '1024x1024x1024')!;
+    for (const [i, run] of gemm.runs.entries()) row(i).shareOfPeak = i === 0 ? 0.5 : 0.8 + 0.01 * (run === gemm.runs[1] ? 1 : 0);
+    writeFileSync(file, JSON.stringify(gemm));
+    const line = renderReadme(readme, dir).split('\n').find((l) => l.startsWith('| 1024x1024x1024 |'))!;
+    const runs = gemm.runs.length;
+    expect(line).toMatch(new RegExp(`\\| 50–81 % \\| ${runs - 1} of ${runs} \\|$`));
+  });
+
   it('names a missing block', () => {
     expect(() => renderReadme('no blocks here', root)).toThrow(/no <!-- rendered:published-results -->/);
   });

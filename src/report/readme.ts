@@ -281,26 +281,37 @@ same direction but by less, and below class-aware sampling and ASL in mAP. (Thei
 class-aware sampling, which the \`distribution-balanced\` row here does not.)`;
 };
 
-/** The project GEMM's rate on square and convolution shapes, as a share of one core's measured multiply-add peak. */
+/** One run of `skewbench bench gemm --json`. */
+interface GemmRun {
+  machine: Machine;
+  multiplyAdd: string;
+  clock: string;
+  peakGflops: number;
+  repetitions: number;
+  rows: Array<{ name: string; count?: number; M: number; K: number; N: number; transposeA: boolean; transposeB: boolean; biasRelu: boolean; gflops: number; shareOfPeak: number }>;
+}
+
+/**
+ * The project GEMM's rate on square and convolution shapes, as a share of one core's measured
+ * multiply-add peak: every run `npm run bench:gemm` made, each case's median over the runs and its
+ * lowest and highest share.
+ */
 const benchGemm: Renderer = (root) => {
   const file = join(root, 'results/bench/gemm.json');
   if (!existsSync(file)) return null;
-  const g = JSON.parse(readFileSync(file, 'utf8')) as {
-    machine: Machine;
-    multiplyAdd: string;
-    clock: string;
-    peakGflops: number;
-    repetitions: number;
-    rows: Array<{ name: string; count?: number; M: number; K: number; N: number; transposeA: boolean; transposeB: boolean; biasRelu: boolean; gflops: number; shareOfPeak: number }>;
-  };
-  const rows = g.rows.map((r) => {
+  const { command, runs } = JSON.parse(readFileSync(file, 'utf8')) as { command: string; runs: GemmRun[] };
+  const first = runs[0];
+  const rows = first.rows.map((r, i) => {
     const form = [r.transposeA ? 'Aᵀ' : '', r.transposeB ? 'Bᵀ' : '', r.biasRelu ? '+ bias, ReLU' : ''].filter(Boolean).join(', ');
     const shape = `${grouped(r.M)} × ${grouped(r.K)} × ${grouped(r.N)}${form ? ` (${form})` : ''}`;
-    return `| ${r.name} | ${(r.count ?? 1) > 1 ? `${r.count} × ${shape}` : shape} | ${r.gflops.toFixed(1)} | ${Math.round(r.shareOfPeak * 100)} % |`;
+    const shares = runs.map((run) => run.rows[i].shareOfPeak * 100);
+    const gflops = median(runs.map((run) => run.rows[i].gflops));
+    return `| ${r.name} | ${(r.count ?? 1) > 1 ? `${r.count} × ${shape}` : shape} | ${gflops.toFixed(1)} | ${Math.round(median(shares))} % | ${Math.round(Math.min(...shares))}–${Math.round(Math.max(...shares))} % | ${shares.filter((x) => x >= 75).length} of ${runs.length} |`;
   });
+  const peaks = runs.map((run) => run.peakGflops.toFixed(1)).join(', ');
   return (
-    `${machineLine(g.machine)} Peak: ${g.peakGflops.toFixed(1)} GFLOP/s of independent \`${g.multiplyAdd}\` on one core; each case is the median of ${g.repetitions} repetitions, timed by ${g.clock}, and each repetition follows a sample of the peak's probe: the share of peak is the median of those paired ratios, so a change in the core's speed between cases does not move it (a slowdown that hits memory and not the probe, which touches none, still does).\n\n` +
-    `| case | products: M × K × N | GFLOP/s | share of peak |\n|---|---|---:|---:|\n${rows.join('\n')}`
+    `${machineLine(first.machine)} ${runs.length} runs of \`${command}\`, one after the other. Peak of each run: ${peaks} GFLOP/s of independent \`${first.multiplyAdd}\` on one core. In a run each case is the median of ${first.repetitions} repetitions, timed by ${first.clock}, and each repetition follows a sample of the peak's probe: its share of peak is the median of those paired ratios, so a change in the core's speed between cases does not move it (a slowdown that hits memory and not the probe, which touches none, still does). The table gives each case's median over the runs, the lowest and highest share, and in how many runs it held 75 %.\n\n` +
+    `| case | products: M × K × N | GFLOP/s | share of peak | lowest–highest | runs ≥ 75 % |\n|---|---|---:|---:|---:|---:|\n${rows.join('\n')}`
   );
 };
 
