@@ -70,6 +70,20 @@ describe('the README figures', () => {
     expect(line).toMatch(new RegExp(`\\| 50–81 % \\| ${runs - 1} of ${runs} \\|$`));
   });
 
+  it('follow the training set sizes: the imbalances at which the seed heuristic grows the set the most come from the summary', () => {
+    const dir = join(tmp, 'set-sizes');
+    cpSync(join(root, 'results'), join(dir, 'results'), { recursive: true });
+    const summary = join(dir, 'results/full/summary.csv');
+    const text = readFileSync(summary, 'utf8');
+    const header = text.split('\n')[0].split(',');
+    const line = text.split('\n').find((l) => l.startsWith('fashion-mosaic,exponential:50,seed-heuristic,train_images,'))!;
+    const cells = line.split(',');
+    cells[header.indexOf('mean')] = '10';
+    writeFileSync(summary, text.replace(line, cells.join(',')));
+    expect(readme).toMatch(/grows the set the most at IF 50 and 100 \(to 28,000 and 49,640 training images\)/);
+    expect(renderReadme(readme, dir)).toMatch(/grows the set the most at IF 100 \(to 49,640 training images\)/);
+  });
+
   it('names a missing block', () => {
     expect(() => renderReadme('no blocks here', root)).toThrow(/no <!-- rendered:published-results -->/);
   });

@@ -224,9 +224,17 @@ function spread(values: number[], digits: number, drop = false): string {
 const resultsReading: Renderer = (root) => {
   const file = join(root, 'results/full/summary.csv');
   if (!existsSync(file)) return null;
-  const rows = readSummary(file).filter((r) => r.delta !== null);
+  const all = readSummary(file);
+  const rows = all.filter((r) => r.delta !== null);
   const manifest = JSON.parse(readFileSync(join(root, 'results/full/manifest.json'), 'utf8')) as { wallSeconds: number };
   const skews = [...new Set(rows.map((r) => r.skew))];
+  const imbalances = (list: string[]): string => `IF ${list.map((skew) => skew.split(':')[1]).join(list.length > 2 ? ', ' : ' and ').replace(/, ([^,]*)$/, ' and $1')}`;
+  // training images per method and skew, and the skews at which a method's set is the largest of all
+  const images = (method: string, skew: string) => all.find((r) => r.method === method && r.metric === 'train_images' && r.skew === skew)?.mean ?? NaN;
+  const largestAt = (method: string) =>
+    skews.filter((skew) => all.filter((r) => r.metric === 'train_images' && r.skew === skew).every((r) => r.method === method || r.mean < images(method, skew)));
+  const heuristicLargest = largestAt('seed-heuristic');
+  const targetedLargest = largestAt('targeted');
   const highest = skews[skews.length - 1];
   const at = (method: string, metric: string, skew: string) => rows.find((r) => r.method === method && r.metric === metric && r.skew === skew)?.delta ?? NaN;
   const thresholdFree = ['balanced-binary', 'pos-weight'];
@@ -250,7 +258,7 @@ const resultsReading: Renderer = (root) => {
   (\`online-augment\`, the baseline otherwise unchanged) macro-F1 drops by ${spread(deltas(rows, ['online-augment'], 'macro_f1'), 2, true)} and mAP by ${spread(deltas(rows, ['online-augment'], 'map'), 2, true)}:
   rotations up to 72°, zoom and brightness shifts make training images unlike the upright test
   mosaics, and 5 epochs are too few to learn the invariance. The augmented copies of the plans likely
-  carry part of that cost: \`targeted\` (the most copies) lowers head-F1 and mAP at every imbalance,
+  carry part of that cost: \`targeted\` (${grouped(Math.min(...skews.map((k) => images('targeted', k))))} to ${grouped(Math.max(...skews.map((k) => images('targeted', k))))} training images against the baseline's ${grouped(Math.min(...skews.map((k) => images('baseline', k))))} to ${grouped(Math.max(...skews.map((k) => images('baseline', k))))}${targetedLargest.length > 0 ? `, the most of all at ${imbalances(targetedLargest)}` : ''}) lowers head-F1 and mAP at every imbalance,
   \`ml-ros\` and \`lp-ros\` lower mAP at two of three.
 - **Schemes that put the same weight on both terms hurt.** \`inverse-frequency\` and \`effective-number\`
   lower macro-F1, head-F1 and mAP at IF 50 and 100: weighting a rare label's many negatives as heavily as
@@ -262,7 +270,7 @@ const resultsReading: Renderer = (root) => {
   the fresh head does not recover the baseline's ranking in that budget.
 - **The seed pipeline's heuristic is the worst oversampling plan at every imbalance**, and with online
   augmentation and cRT among the three worst methods. It copies images by how many labels they carry, not
-  by rarity, grows the set the most, and spends the most time on planning and augmentation, for nothing.
+  by rarity, ${heuristicLargest.length > 0 ? `grows the set the most at ${imbalances(heuristicLargest)} (to ${heuristicLargest.map((k) => grouped(images('seed-heuristic', k))).join(' and ')} training images)` : 'grows the set'}, and spends the most time on planning and augmentation, for nothing.
 - **Time**: every method trains the same number of steps (cRT adds its second stage, timed separately in
   \`retrain_seconds\`). On this shared machine a trial's time varies more from run to run than between
   methods; \`trials.csv\` has each trial's \`plan_seconds\`, the time oversampling adds. The whole grid took
