@@ -12,33 +12,32 @@ describe('the README figures', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'skewbench-readme-'));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
+  /** A copy of results/ in `name` with one cell of results/full/summary.csv changed: the row starting with `prefix`, column `column`. */
+  const withSummaryCell = (name: string, prefix: string, column: string, value: string): string => {
+    const dir = join(tmp, name);
+    cpSync(join(root, 'results'), join(dir, 'results'), { recursive: true });
+    const summary = join(dir, 'results/full/summary.csv');
+    const text = readFileSync(summary, 'utf8');
+    const header = text.split('\n')[0].split(',');
+    const line = text.split('\n').find((l) => l.startsWith(prefix))!;
+    const cells = line.split(',');
+    cells[header.indexOf(column)] = value;
+    writeFileSync(summary, text.replace(line, cells.join(',')));
+    return dir;
+  };
+
   it('are exactly what the committed result files render (npm run readme)', () => {
     expect(renderReadme(readme, root)).toBe(readme);
   });
 
   it('follow the result files: a changed baseline mean changes the published table', () => {
-    cpSync(join(root, 'results'), join(tmp, 'results'), { recursive: true });
-    const summary = join(tmp, 'results/full/summary.csv');
-    const text = readFileSync(summary, 'utf8');
-    const line = text.split('\n').find((l) => l.startsWith('fashion-mosaic,exponential:10,baseline,macro_f1,'))!;
-    const cells = line.split(',');
-    cells[5] = '0.9';
-    writeFileSync(summary, text.replace(line, cells.join(',')));
-    const rendered = renderReadme(readme, tmp);
+    const rendered = renderReadme(readme, withSummaryCell('baseline-mean', 'fashion-mosaic,exponential:10,baseline,macro_f1,', 'mean', '0.9'));
     expect(rendered).not.toBe(readme);
     expect(rendered).toMatch(/\| baseline \| 0\.900 \|/);
   });
 
   it("follow the result files in the reading of them too: a changed method's Δ changes the figure quoted for it", () => {
-    const summary = join(tmp, 'results-reading', 'results/full/summary.csv');
-    cpSync(join(root, 'results'), join(tmp, 'results-reading', 'results'), { recursive: true });
-    const text = readFileSync(summary, 'utf8');
-    const header = text.split('\n')[0].split(',');
-    const line = text.split('\n').find((l) => l.startsWith('fashion-mosaic,exponential:100,class-aware,map,'))!;
-    const cells = line.split(',');
-    cells[header.indexOf('delta_mean')] = '0.5';
-    writeFileSync(summary, text.replace(line, cells.join(',')));
-    const rendered = renderReadme(readme, join(tmp, 'results-reading'));
+    const rendered = renderReadme(readme, withSummaryCell('results-reading', 'fashion-mosaic,exponential:100,class-aware,map,', 'delta_mean', '0.5'));
     expect(readme).not.toMatch(/largest mAP gain at IF 100 \(\+0\.500\)/);
     expect(rendered).toMatch(/largest mAP gain at IF 100 \(\+0\.500\)/);
   });
@@ -71,15 +70,7 @@ describe('the README figures', () => {
   });
 
   it('follow the training set sizes: the imbalances at which the seed heuristic grows the set the most come from the summary', () => {
-    const dir = join(tmp, 'set-sizes');
-    cpSync(join(root, 'results'), join(dir, 'results'), { recursive: true });
-    const summary = join(dir, 'results/full/summary.csv');
-    const text = readFileSync(summary, 'utf8');
-    const header = text.split('\n')[0].split(',');
-    const line = text.split('\n').find((l) => l.startsWith('fashion-mosaic,exponential:50,seed-heuristic,train_images,'))!;
-    const cells = line.split(',');
-    cells[header.indexOf('mean')] = '10';
-    writeFileSync(summary, text.replace(line, cells.join(',')));
+    const dir = withSummaryCell('set-sizes', 'fashion-mosaic,exponential:50,seed-heuristic,train_images,', 'mean', '10');
     expect(readme).toMatch(/grows the set the most at IF 50 and 100 \(to 28,000 and 49,640 training images\)/);
     expect(renderReadme(readme, dir)).toMatch(/grows the set the most at IF 100 \(to 49,640 training images\)/);
   });
