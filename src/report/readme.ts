@@ -217,6 +217,9 @@ function spread(values: number[], digits: number, drop = false): string {
   return `${show(Math.min(...v))} to ${show(Math.max(...v))}`;
 }
 
+/** Items as a sentence lists them: "a", "a and b", "a, b and c". */
+const inWords = (items: string[]): string => (items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}` : items.join(''));
+
 /**
  * The figures in the README's reading of results/full ("What this says"), computed from its
  * summary table and manifest; the sentences around them are the reading of these results.
@@ -228,7 +231,7 @@ const resultsReading: Renderer = (root) => {
   const rows = all.filter((r) => r.delta !== null);
   const manifest = JSON.parse(readFileSync(join(root, 'results/full/manifest.json'), 'utf8')) as { wallSeconds: number };
   const skews = [...new Set(rows.map((r) => r.skew))];
-  const imbalances = (list: string[]): string => `IF ${list.map((skew) => skew.split(':')[1]).join(list.length > 2 ? ', ' : ' and ').replace(/, ([^,]*)$/, ' and $1')}`;
+  const imbalances = (list: string[]): string => `IF ${inWords(list.map((skew) => skew.split(':')[1]))}`;
   // training images per method and skew, and the skews at which a method's set is the largest of all
   const images = (method: string, skew: string) => all.find((r) => r.method === method && r.metric === 'train_images' && r.skew === skew)?.mean ?? NaN;
   const largestAt = (method: string) =>
@@ -270,7 +273,7 @@ const resultsReading: Renderer = (root) => {
   the fresh head does not recover the baseline's ranking in that budget.
 - **The seed pipeline's heuristic is the worst oversampling plan at every imbalance**, and with online
   augmentation and cRT among the three worst methods. It copies images by how many labels they carry, not
-  by rarity, ${heuristicLargest.length > 0 ? `grows the set the most at ${imbalances(heuristicLargest)} (to ${heuristicLargest.map((k) => grouped(images('seed-heuristic', k))).join(' and ')} training images)` : 'grows the set'}, and spends the most time on planning and augmentation, for nothing.
+  by rarity, ${heuristicLargest.length > 0 ? `grows the set the most at ${imbalances(heuristicLargest)} (to ${inWords(heuristicLargest.map((k) => grouped(images('seed-heuristic', k))))} training images)` : 'grows the set'}, and spends the most time on planning and augmentation, for nothing.
 - **Time**: every method trains the same number of steps (cRT adds its second stage, timed separately in
   \`retrain_seconds\`). On this shared machine a trial's time varies more from run to run than between
   methods; \`trials.csv\` has each trial's \`plan_seconds\`, the time oversampling adds. The whole grid took

@@ -104,16 +104,11 @@ function convReluPool2(args: { inputs: { x: TensorInfo; filter: TensorInfo; bias
   const pooledShape = [N, OH >> 1, OW >> 1, CO];
   const pooledSize = pooledShape.reduce((a, b) => a * b, 1);
   const fused = x.dtype === 'float32' && filter.dtype === 'float32' && bias.shape.length === 1 && bias.shape[0] === CO && pooledSize > 0;
-  if (fused && runsWinograd(info)) {
+  if (fused && (runsWinograd(info) || runsDirect(info))) {
     const y = backend.makeOutput(info.outShape, 'float32');
     const pooled = backend.makeOutput(pooledShape, 'float32');
-    convolveWinograd(backend, info, pointer(backend, x), filter, pointer(backend, bias), true, pointer(backend, y), pointer(backend, pooled));
-    return [y, pooled];
-  }
-  if (fused && runsDirect(info)) {
-    const y = backend.makeOutput(info.outShape, 'float32');
-    const pooled = backend.makeOutput(pooledShape, 'float32');
-    convolveDirect(backend, info, pointer(backend, x), pointer(backend, filter), pointer(backend, bias), true, pointer(backend, y), pointer(backend, pooled));
+    if (runsWinograd(info)) convolveWinograd(backend, info, pointer(backend, x), filter, pointer(backend, bias), true, pointer(backend, y), pointer(backend, pooled));
+    else convolveDirect(backend, info, pointer(backend, x), pointer(backend, filter), pointer(backend, bias), true, pointer(backend, y), pointer(backend, pooled));
     return [y, pooled];
   }
   const y = convolve(FusedConv2D, { inputs, backend, attrs });
